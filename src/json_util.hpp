@@ -1,0 +1,79 @@
+// Small helpers over RapidJSON shared by the readers of config.json, process.json, state.json
+// and options.json. Parsing is in situ (no copies of strings) and iterative (a deeply nested
+// document cannot exhaust the stack). Nothing here throws.
+#pragma once
+
+#ifndef RAPIDJSON_HAS_STDSTRING
+#define RAPIDJSON_HAS_STDSTRING 1
+#endif
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "idmap.hpp"
+#include "result.hpp"
+
+namespace runcwrap::json {
+
+using Value = rapidjson::Value;
+
+constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag;
+
+// Parses `text` in place (it is modified and must outlive the document).
+inline Status parse_in_place(rapidjson::Document& doc, std::string& text) {
+    doc.ParseInsitu<kParseFlags>(text.data());
+    if (doc.HasParseError())
+        return make_error(std::string(rapidjson::GetParseError_En(doc.GetParseError())) +
+                          " at offset " + std::to_string(doc.GetErrorOffset()));
+    if (!doc.IsObject()) return make_error("the top level is not a JSON object");
+    return ok_status();
+}
+
+inline const Value* member(const Value& object, const char* name) {
+    if (!object.IsObject()) return nullptr;
+    auto it = object.FindMember(name);
+    return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+inline std::optional<std::string_view> string_member(const Value& object, const char* name) {
+    const Value* v = member(object, name);
+    if (!v || !v->IsString()) return std::nullopt;
+    return std::string_view(v->GetString(), v->GetStringLength());
+}
+
+inline std::optional<bool> bool_member(const Value& object, const char* name) {
+    const Value* v = member(object, name);
+    if (!v || !v->IsBool()) return std::nullopt;
+    return v->GetBool();
+}
+
+inline std::optional<std::uint32_t> uint32_member(const Value& object, const char* name) {
+    const Value* v = member(object, name);
+    if (!v || !v->IsUint()) return std::nullopt;
+    return v->GetUint();
+}
+
+// A list of id ranges; `container`, `host`, `size` name the keys (OCI: containerID/hostID/size,
+// runc state.json: container_id/host_id/size). A malformed entry makes the whole list invalid.
+inline Result<IdMappings> id_ranges(const Value* list, const char* container, const char* host,
+                                    std::string_view what) {
+    IdMappings ranges;
+    if (!list || list->IsNull()) return ranges;
+    if (!list->IsArray()) return make_error(std::string(what) + " is not a list");
+    for (const auto& entry : list->GetArray()) {
+        auto c = uint32_member(entry, container);
+        auto h = uint32_member(entry, host);
+        auto s = uint32_member(entry, "size");
+        if (!c || !h || !s)
+            return make_error(std::string(what) + " has an entry without numeric " + container +
+                              ", " + host + " and size");
+        ranges.push_back(IdRange{*c, *h, *s});
+    }
+    return ranges;
+}
+
+}  // namespace runcwrap::json

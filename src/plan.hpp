@@ -1,0 +1,51 @@
+// Everything runcwrap will do for one runc call, gathered from the files it reads: the bundle,
+// the decision, the resolved runtime and the stdio ownership. The wrapper executes a Plan;
+// `runcwrap explain` prints one. Reading happens here; deciding happens in pure modules.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "decision.hpp"
+#include "environment.hpp"
+#include "idmap.hpp"
+#include "oci_spec.hpp"
+#include "recursion_guard.hpp"
+#include "result.hpp"
+#include "runc_args.hpp"
+#include "runtime_resolve.hpp"
+#include "side_config.hpp"
+#include "stdio_owner.hpp"
+
+namespace runcwrap {
+
+struct StdioPlan {
+    bool applies = false;
+    std::string reason;  // why it applies, or why not
+    std::optional<ProcessUser> user;
+    std::string user_source;
+    IdMappings uid_mappings;
+    IdMappings gid_mappings;
+    std::string mappings_source;
+    std::optional<std::uint32_t> host_uid;
+    std::optional<std::uint32_t> host_gid;
+    std::vector<StdioFd> fds;
+};
+
+struct Plan {
+    std::string cwd;
+    std::string bundle;  // "" when the call has no bundle
+    std::string bundle_source;
+    std::optional<SideConfig> side;
+    std::string side_path;
+    CallChain chain;
+    Decision decision;
+    ResolvedRuntime runtime;
+    StdioPlan stdio;
+};
+
+Result<Plan> make_plan(const RuncCall& call, const Environment& env,
+                       const OpenAtEntry& open_at_entry);
+
+}  // namespace runcwrap

@@ -1,0 +1,171 @@
+#include "runtime_resolve.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <optional>
+
+#include "fs.hpp"
+
+namespace runcwrap {
+namespace {
+
+struct Opened {
+    UniqueFd fd;
+    struct stat st{};
+};
+
+// Opens a candidate file; errno on failure.
+std::optional<Opened> open_candidate(const std::string& path, int& err) {
+    Opened o;
+    o.fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!o.fd.valid() || ::fstat(o.fd.get(), &o.st) != 0) {
+        err = errno;
+        return std::nullopt;
+    }
+    return o;
+}
+
+std::string trust_problem(const struct stat& st, const std::string& path) {
+    if (S_ISDIR(st.st_mode)) return path + " is a directory";
+    if (!S_ISREG(st.st_mode)) return path + " is not a regular file";
+    if ((st.st_mode & 0111) == 0) return path + " is not executable";
+    if (auto why = untrusted_reason(st, path); !why.empty())
+        return why + "; fix: chown root:root " + path + " && chmod go-w " + path;
+    return {};
+}
+
+std::vector<std::string> path_dirs(std::string_view path_env) {
+    if (path_env.empty()) path_env = kDefaultPath;
+    std::vector<std::string> dirs;
+    while (true) {
+        auto colon = path_env.find(':');
+        std::string_view dir = path_env.substr(0, colon);
+        // An empty PATH entry means the current directory; runcwrap never runs a runtime from
+        // wherever the caller happens to stand.
+        if (!dir.empty() && dir[0] == '/') dirs.emplace_back(dir);
+        if (colon == std::string_view::npos) break;
+        path_env.remove_prefix(colon + 1);
+    }
+    return dirs;
+}
+
+bool is_script(int fd) {
+    char magic[2] = {0, 0};
+    return ::pread(fd, magic, sizeof magic, 0) == 2 && magic[0] == '#' && magic[1] == '!';
+}
+
+// The identities of runtimes the decision says not to run (a wrapping runtime that called us).
+std::vector<FileIdentity> excluded_identities(const Decision& d, const ResolveContext& ctx) {
+    std::vector<FileIdentity> ids;
+    for (const auto& name : d.exclude) {
+        std::vector<std::string> paths;
+        if (name.find('/') != std::string::npos) {
+            paths.push_back(name);
+        } else {
+            for (const auto& dir : path_dirs(ctx.path_env)) paths.push_back(dir + "/" + name);
+        }
+        for (const auto& p : paths) {
+            struct stat st{};
+            if (::stat(p.c_str(), &st) != 0) continue;
+            if (identity_of(st) == ctx.self) continue;
+            ids.push_back(identity_of(st));
+            break;
+        }
+    }
+    return ids;
+}
+
+}  // namespace
+
+Result<FileIdentity> self_identity() {
+    struct stat st{};
+    if (::stat("/proc/self/exe", &st) != 0)
+        return make_error("cannot stat /proc/self/exe (" + errno_text(errno) +
+                          "): runcwrap needs /proc to recognise itself");
+    return identity_of(st);
+}
+
+Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& ctx) {
+    const std::vector<FileIdentity> excluded = excluded_identities(decision, ctx);
+    std::vector<std::string> skipped;
+    auto why_skip = [&](const FileIdentity& id) -> const char* {
+        if (id == ctx.self) return "it is runcwrap itself";
+        if (ctx.chain && ctx.chain->contains(id)) return "it already ran in this call chain";
+        if (std::find(excluded.begin(), excluded.end(), id) != excluded.end())
+            return "it is the wrapping runtime that called runc";
+        return nullptr;
+    };
+    auto accept = [&](Opened o, const std::string& path, const RuntimeCandidate& c)
+        -> Result<ResolvedRuntime> {
+        if (auto problem = trust_problem(o.st, path); !problem.empty())
+            return make_error("runtime " + problem + " (from " + c.source + ")");
+        ResolvedRuntime r;
+        r.argv0 = c.name;
+        r.path = path;
+        r.source = c.source;
+        r.identity = identity_of(o.st);
+        r.is_script = is_script(o.fd.get());
+        r.fd = std::move(o.fd);
+        r.skipped = skipped;
+        return r;
+    };
+
+    std::string seen_path;
+    for (const auto& c : decision.candidates) {
+        if (c.name.find('/') != std::string::npos) {
+            int err = 0;
+            auto o = open_candidate(c.name, err);
+            if (!o)
+                return make_error("runtime " + c.name + " (from " + c.source +
+                                  "): " + errno_text(err) +
+                                  "; fix: install it there or name the real runtime");
+            const FileIdentity id = identity_of(o->st);
+            if (const char* why = why_skip(id)) {
+                if (c.must_not_be_self && id == ctx.self)
+                    return make_error(c.source + " is " + c.name +
+                                      ", which is runcwrap itself; fix: name the real runtime "
+                                      "there, e.g. /usr/sbin/runc");
+                skipped.push_back(c.name + ": " + why);
+                continue;
+            }
+            return accept(std::move(*o), c.name, c);
+        }
+        // A bare name: look it up in PATH, passing over runcwrap and runtimes already run.
+        bool found_any = false;
+        for (const auto& dir : path_dirs(ctx.path_env)) {
+            std::string path = dir + "/" + c.name;
+            int err = 0;
+            auto o = open_candidate(path, err);
+            if (!o || S_ISDIR(o->st.st_mode)) continue;
+            found_any = true;
+            const FileIdentity id = identity_of(o->st);
+            if (const char* why = why_skip(id)) {
+                if (c.must_not_be_self && id == ctx.self)
+                    return make_error(c.source + " is " + c.name + ", found in PATH as " + path +
+                                      ", which is runcwrap itself; fix: name the real runtime "
+                                      "by its absolute path, e.g. /usr/sbin/runc");
+                skipped.push_back(path + ": " + why);
+                continue;
+            }
+            return accept(std::move(*o), path, c);
+        }
+        seen_path = std::string(ctx.path_env.empty() ? kDefaultPath : ctx.path_env);
+        if (!found_any && c.must_not_be_self)
+            return make_error("runtime " + c.name + " (from " + c.source +
+                              ") is not in PATH (" + seen_path +
+                              "); fix: install it or name it by its absolute path");
+        if (!found_any) skipped.push_back(c.name + ": not found in PATH other than runcwrap");
+    }
+    std::string message = "no runtime to run: ";
+    for (std::size_t i = 0; i < skipped.size(); ++i) message += (i ? "; " : "") + skipped[i];
+    message += " (PATH=" + seen_path +
+               "); fix: install the real runc and name it in the side file's [options] "
+               "BinaryName";
+    return make_error(message);
+}
+
+}  // namespace runcwrap

@@ -1,0 +1,40 @@
+// Turns the decision's candidate names into one open, trusted executable that is not runcwrap.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "decision.hpp"
+#include "file_identity.hpp"
+#include "recursion_guard.hpp"
+#include "result.hpp"
+#include "unique_fd.hpp"
+
+namespace runcwrap {
+
+inline constexpr const char* kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+struct ResolvedRuntime {
+    std::string argv0;   // the name as configured
+    std::string path;    // the file opened
+    std::string source;  // where the name came from
+    UniqueFd fd;         // O_CLOEXEC; exec goes through it (no check-then-use race)
+    FileIdentity identity;
+    bool is_script = false;  // starts with "#!": exec'd by path, see exec.cpp
+    std::vector<std::string> skipped;  // candidates passed over, and why
+};
+
+struct ResolveContext {
+    FileIdentity self;            // /proc/self/exe
+    const CallChain* chain;       // runtimes already run in this chain
+    std::string_view path_env;    // $PATH
+};
+
+Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& context);
+
+// The identity of runcwrap's own binary.
+Result<FileIdentity> self_identity();
+
+}  // namespace runcwrap

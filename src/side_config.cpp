@@ -1,0 +1,128 @@
+#include "side_config.hpp"
+
+#include <algorithm>
+#include <array>
+
+#define TOML_EXCEPTIONS 0
+#define TOML_HEADER_ONLY 1
+#define TOML_ENABLE_FORMATTERS 0
+#include <toml++/toml.h>
+
+namespace runcwrap {
+namespace {
+
+// containerd's runc.v1.Options keys that runcwrap accepts but has nothing to restore for.
+constexpr std::array<std::string_view, 8> kIgnoredContainerdKeys{
+    "CriuPath", "CriuImagePath", "CriuWorkPath", "IoUid",
+    "IoGid",    "ShimCgroup",    "TaskAPIAddress", "TaskAPIVersion"};
+
+std::string where(std::string_view path, const toml::source_region& region) {
+    return std::string(path) + ":" + std::to_string(region.begin.line);
+}
+
+Error wrong_type(std::string_view path, std::string_view table, std::string_view key,
+                 const toml::node& node, std::string_view expected) {
+    return make_error("side file " + where(path, node.source()) + ": [" + std::string(table) +
+                      "] " + std::string(key) + " must be " + std::string(expected));
+}
+
+Status read_bool(std::string_view path, std::string_view table, std::string_view key,
+                 const toml::node& node, bool& out) {
+    auto v = node.value<bool>();
+    if (!node.is_boolean() || !v) return wrong_type(path, table, key, node, "true or false");
+    out = *v;
+    return ok_status();
+}
+
+Status read_string(std::string_view path, std::string_view table, std::string_view key,
+                   const toml::node& node, std::string& out) {
+    if (!node.is_string()) return wrong_type(path, table, key, node, "a string");
+    out = *node.value<std::string>();
+    return ok_status();
+}
+
+Status read_options(std::string_view path, const toml::table& table, RuntimeOptions& out) {
+    for (const auto& [key, node] : table) {
+        std::string_view k = key.str();
+        Status st = ok_status();
+        if (k == "BinaryName") {
+            st = read_string(path, "options", k, node, out.binary_name);
+            if (st && !out.binary_name.empty() && out.binary_name[0] != '/' &&
+                out.binary_name.find('/') != std::string::npos)
+                return make_error("side file " + where(path, node.source()) +
+                                  ": [options] BinaryName \"" + out.binary_name +
+                                  "\" must be an absolute path or a bare name looked up in PATH");
+        } else if (k == "Root") {
+            st = read_string(path, "options", k, node, out.root);
+            if (st && !out.root.empty() && out.root[0] != '/')
+                return make_error("side file " + where(path, node.source()) +
+                                  ": [options] Root must be an absolute path");
+        } else if (k == "SystemdCgroup") {
+            st = read_bool(path, "options", k, node, out.systemd_cgroup);
+        } else if (k == "NoPivotRoot") {
+            st = read_bool(path, "options", k, node, out.no_pivot_root);
+        } else if (k == "NoNewKeyring") {
+            st = read_bool(path, "options", k, node, out.no_new_keyring);
+        } else if (std::find(kIgnoredContainerdKeys.begin(), kIgnoredContainerdKeys.end(), k) ==
+                   kIgnoredContainerdKeys.end()) {
+            return make_error("side file " + where(path, node.source()) +
+                              ": unknown key [options] " + std::string(k) +
+                              " (known: BinaryName, SystemdCgroup, Root, NoPivotRoot, "
+                              "NoNewKeyring, and containerd's other runc options)");
+        }
+        if (!st) return st.error();
+    }
+    return ok_status();
+}
+
+Status read_own_settings(std::string_view path, const toml::table& table, SideConfig& out) {
+    for (const auto& [key, node] : table) {
+        std::string_view k = key.str();
+        Status st = ok_status();
+        if (k == "ChownStdio") {
+            st = read_bool(path, "runcwrap", k, node, out.chown_stdio);
+        } else if (k == "LogFile") {
+            st = read_string(path, "runcwrap", k, node, out.log_file);
+            if (st && !out.log_file.empty() && out.log_file[0] != '/')
+                return make_error("side file " + where(path, node.source()) +
+                                  ": [runcwrap] LogFile must be an absolute path");
+        } else {
+            return make_error("side file " + where(path, node.source()) +
+                              ": unknown key [runcwrap] " + std::string(k) +
+                              " (known: ChownStdio, LogFile)");
+        }
+        if (!st) return st.error();
+    }
+    return ok_status();
+}
+
+}  // namespace
+
+Result<SideConfig> parse_side_config(std::string_view text, std::string_view path) {
+    toml::parse_result parsed = toml::parse(text, path);
+    if (!parsed) {
+        const auto& err = parsed.error();
+        return make_error("side file " + std::string(path) + ":" +
+                          std::to_string(err.source().begin.line) + ": not valid TOML: " +
+                          std::string(err.description()));
+    }
+    SideConfig config;
+    config.path = std::string(path);
+    for (const auto& [key, node] : parsed.table()) {
+        std::string_view k = key.str();
+        if (k != "options" && k != "runcwrap")
+            return make_error("side file " + where(path, node.source()) + ": unknown key " +
+                              std::string(k) + " (known tables: [options], [runcwrap])");
+        const toml::table* table = node.as_table();
+        if (!table)
+            return make_error("side file " + where(path, node.source()) + ": " + std::string(k) +
+                              " must be a table");
+        Status st = k == "options" ? read_options(path, *table, config.options)
+                                   : read_own_settings(path, *table, config);
+        if (!st) return st.error();
+        if (k == "options") config.has_options = true;
+    }
+    return config;
+}
+
+}  // namespace runcwrap
