@@ -26,7 +26,7 @@ OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(SRCS))
 # Everything but main.cpp and the CLI: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp,$(SRCS))
 
-.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz clean
+.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz install-tests clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -92,6 +92,16 @@ e2e: $(BUILD)/runcwrap
 
 demo: $(BUILD)/runcwrap
 	bash tests/e2e/demo.sh $(abspath $(BUILD)/runcwrap)
+
+bench: $(BUILD)/runcwrap
+	bash bench/run.sh $(abspath $(BUILD)/runcwrap)
+
+FUZZ_SECONDS ?= 30
+fuzz: | $(BUILD)/.test-deps
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+install-tests: $(BUILD)/runcwrap
+	bash tests/install/run.sh $(abspath $(BUILD)/runcwrap)
 
 test: $(BUILD)/.test-deps
 	bash tests/run-all.sh

@@ -3,10 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#define TOML_EXCEPTIONS 0
-#define TOML_HEADER_ONLY 1
-#define TOML_ENABLE_FORMATTERS 0
-#include <toml++/toml.h>
+#include "toml.hpp"
 
 namespace runcwrap {
 namespace {

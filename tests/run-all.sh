@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `make test`: every suite, one after another; a closing line "N passed, N failed" counts suites.
+# Each suite prints its own details. Runs as root on CI (the e2e suite needs root).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+passed=0
+failed=0
+failed_names=()
+suite() {
+    local name=$1
+    shift
+    echo "=== suite: $name"
+    if "$@"; then
+        echo "=== PASS suite $name"
+        passed=$((passed + 1))
+    else
+        echo "=== FAIL suite $name"
+        failed=$((failed + 1))
+        failed_names+=("$name")
+    fi
+}
+
+suite build make --no-print-directory all
+suite unit make --no-print-directory unit
+suite unit-asan make --no-print-directory unit-asan
+suite integration make --no-print-directory integration
+if [ -f fuzz/run.sh ]; then
+    suite fuzz-smoke make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
+fi
+if [ -f tests/install/run.sh ]; then
+    suite install make --no-print-directory install-tests
+fi
+if [ "$(id -u)" = 0 ] && [ -f tests/e2e/run.sh ]; then
+    suite e2e make --no-print-directory e2e
+else
+    echo "=== e2e suite needs root and tests/e2e/run.sh: not run"
+fi
+
+echo
+[ "$failed" -gt 0 ] && echo "failed suites: ${failed_names[*]}"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
