@@ -154,6 +154,13 @@ void plan_stdio(const RuncCall& call, const Plan& plan, const std::optional<Cont
         s.reason = "the container has no user namespace";
         return;
     }
+    // With a terminal the container's stdio is a pty from --console-socket; fds 0-2 are then the
+    // caller's own (the shim reads runc's error text from them) and stay as they are.
+    if (call.flag("console-socket") || (exec && call.flag_bool("tty")) ||
+        (!exec && spec->terminal)) {
+        s.reason = "the process has a terminal: its stdio is the pty, fds 0-2 are the caller's";
+        return;
+    }
 
     // The process user.
     s.user = spec->process_user;

@@ -55,8 +55,9 @@ e2e_install_deps() {
             missing+=("$pkg")
         fi
     done
-    # util-linux's `script` gives `ctr run -t` a terminal; jq reads runc's state.json
-    command -v script >/dev/null 2>&1 || missing+=(util-linux)
+    # `script` (bsdutils) gives `ctr run -t` a terminal; jq reads runc's state.json
+    command -v script >/dev/null 2>&1 || missing+=(bsdutils)
+    command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
     command -v jq >/dev/null 2>&1 || missing+=(jq)
     if ((${#missing[@]})); then
         e2e_log "installing ${missing[*]}"
@@ -325,7 +326,8 @@ e2e_cleanup() {
     trap - EXIT INT TERM
     [[ -n $E2E_T && -d $E2E_T ]] || return "$rc"
     if [[ $E2E_KEEP == 1 ]]; then
-        e2e_log "E2E_KEEP=1: leaving $E2E_T and containerd pid $E2E_CTD_PID"
+        e2e_log "E2E_KEEP=1: leaving $E2E_T and containerd pid $E2E_CTD_PID; to clean up later:"
+        e2e_log "  kill $E2E_CTD_PID; rm -rf $E2E_T $E2E_RUNC_ROOT; rmdir /sys/fs/cgroup/*/$E2E_NS"
         return "$rc"
     fi
     if [[ -n $E2E_CHILD_PID ]]; then
