@@ -26,7 +26,7 @@ OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(SRCS))
 # Everything but main.cpp and the CLI: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp,$(SRCS))
 
-.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz install-tests clean
+.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -40,9 +40,11 @@ $(BUILD)/include/.stamp: | $(BUILD)/.deps
 	@for h in $(THIRD_PARTY_HEADERS); do ln -sfn $$h $(BUILD)/include/; done
 	@touch $@
 
-$(BUILD)/obj/%.o: src/%.cpp $(wildcard src/*.hpp) $(BUILD)/include/.stamp | $(BUILD)/.deps
+$(BUILD)/obj/%.o: src/%.cpp $(BUILD)/include/.stamp | $(BUILD)/.deps
 	@mkdir -p $(BUILD)/obj
-	$(MUSL_CXX) $(RELEASE_CXXFLAGS) -c $< -o $@
+	$(MUSL_CXX) $(RELEASE_CXXFLAGS) -MMD -MP -c $< -o $@
+
+-include $(OBJS:.o=.d)
 
 $(BUILD)/runcwrap: $(OBJS)
 	$(MUSL_CXX) $(RELEASE_LDFLAGS) $(OBJS) -o $@.tmp
@@ -99,6 +101,9 @@ bench: $(BUILD)/runcwrap
 FUZZ_SECONDS ?= 30
 fuzz: | $(BUILD)/.test-deps
 	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+cli-tests: $(BUILD)/runcwrap | $(BUILD)/.test-deps
+	SAMPLES_DIR=$(abspath ../shared/samples) bash tests/cli/run.sh $(abspath $(BUILD)/runcwrap)
 
 install-tests: $(BUILD)/runcwrap
 	bash tests/install/run.sh $(abspath $(BUILD)/runcwrap)

@@ -182,6 +182,8 @@ int cli_main(int argc, char** argv, char** envp) {
     doctor->add_option("--bin-dir", doctor_options.bin_dir, "The folder runcwrap was installed in");
     doctor->add_option("--containerd-config", doctor_options.containerd_config,
                        "containerd's config.toml (default /etc/containerd/config.toml)");
+    doctor->add_option("--containerd-pid", doctor_options.containerd_pid,
+                       "Check this containerd process (default: the one running)");
 
     try {
         app.parse(argc, argv);

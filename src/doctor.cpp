@@ -90,7 +90,7 @@ struct Containerd {
 };
 
 // The running containerd: its PATH is the one its shims (and so runc) inherit.
-std::optional<Containerd> find_containerd() {
+std::optional<Containerd> find_containerd(int only_pid) {
     DIR* proc = ::opendir("/proc");
     if (!proc) return std::nullopt;
     std::optional<Containerd> found;
@@ -98,6 +98,7 @@ std::optional<Containerd> find_containerd() {
         int pid = 0;
         auto [end, ec] = std::from_chars(e->d_name, e->d_name + std::strlen(e->d_name), pid);
         if (ec != std::errc{} || *end != '\0') continue;
+        if (only_pid != 0 && pid != only_pid) continue;
         auto comm = read_file("/proc/" + std::to_string(pid) + "/comm");
         if (!comm || *comm != "containerd\n") continue;
         Containerd c;
@@ -230,7 +231,7 @@ std::vector<Check> run_doctor(const DoctorOptions& o, const Environment& env) {
         out.push_back(Check{"self", CheckStatus::Fail, self.error().message, "mount /proc"});
         return out;
     }
-    const auto containerd = find_containerd();
+    const auto containerd = find_containerd(o.containerd_pid);
     check_wrapper_on_path(o, *self, containerd, out);
 
     if (!o.bin_dir.empty()) {

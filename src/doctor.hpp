@@ -20,6 +20,7 @@ struct Check {
 struct DoctorOptions {
     std::string bin_dir;            // where install.sh put runcwrap; "" = not checked
     std::string containerd_config;  // containerd's config.toml
+    int containerd_pid = 0;         // 0 = find the running containerd by its name
 };
 
 std::vector<Check> run_doctor(const DoctorOptions& options, const Environment& env);

@@ -28,6 +28,7 @@ suite integration make --no-print-directory integration
 if [ -f fuzz/run.sh ]; then
     suite fuzz-smoke make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 fi
+suite cli make --no-print-directory cli-tests
 if [ -f tests/install/run.sh ]; then
     suite install make --no-print-directory install-tests
 fi

@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# The management CLI as an operator uses it: import-containerd-config, doctor, explain, and the
+# decision log under concurrent wrapper calls. Run as root: side files must be root-owned.
+# Usage: tests/cli/run.sh /abs/path/to/build/runcwrap
+set -uo pipefail
+
+BIN=${1:?usage: run.sh /path/to/runcwrap}
+HERE=$(cd "$(dirname "$0")" && pwd)
+FIX=$HERE/fixtures
+T=$(mktemp -d /tmp/rcw-cli.XXXXXX)
+chmod 0755 "$T"
+FAKE_PIDS=()
+cleanup() {
+    for p in "${FAKE_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+mkdir -p "$T/bin" "$T/etc"
+ln -s "$BIN" "$T/bin/runcwrap"
+ln -s "$BIN" "$T/bin/runc"
+RW=$T/bin/runcwrap
+REAL_RUNC=$(command -v runc.real 2>/dev/null || echo /usr/sbin/runc)
+
+passed=0
+failed=0
+pass() { echo "PASS $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+# check NAME COMMAND...: the command's status decides; its output is shown on failure.
+expect_contains() {  # name haystack needle
+    if grep -qF -- "$3" <<<"$2"; then return 0; fi
+    fail "$1" "expected to find [$3] in:"$'\n'"$2"
+    return 1
+}
+
+side_file() {  # dir content
+    mkdir -p "$1"
+    chmod 0755 "$1"
+    printf '%s\n' "$2" >"$1/config.toml"
+    chmod 0644 "$1/config.toml"
+}
+
+# ---- import-containerd-config ----------------------------------------------------------------
+t_import_v2_default() {
+    local out
+    out=$("$RW" import-containerd-config "$FIX/v2-config.toml") || { fail import-v2-default "exit $?"; return; }
+    expect_contains import-v2-default "$out" 'BinaryName = "/usr/sbin/runc"' &&
+        expect_contains import-v2-default "$out" 'SystemdCgroup = true' &&
+        expect_contains import-v2-default "$out" 'Root = "/run/containerd/runc-custom"' &&
+        expect_contains import-v2-default "$out" 'other runtime handler "crun": BinaryName = "/usr/bin/crun"' &&
+        expect_contains import-v2-default "$out" 'conf.d/10-debug.toml' || return
+    # What it prints is a side file runcwrap accepts, and it routes to that runtime.
+    side_file "$T/imp1" "$out"
+    local explained
+    explained=$(RUNCWRAP_CONFIG=$T/imp1/config.toml "$RW" explain -- --version) ||
+        { fail import-v2-default "the imported side file was refused: $explained"; return; }
+    expect_contains import-v2-default "$explained" "runtime:   /usr/sbin/runc (from side file $T/imp1/config.toml" &&
+        pass import-v2-default
+}
+
+t_import_v2_runtime_flag() {
+    local out
+    out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --runtime crun) || { fail import-v2-runtime "exit $?"; return; }
+    expect_contains import-v2-runtime "$out" 'BinaryName = "/usr/bin/crun"' &&
+        expect_contains import-v2-runtime "$out" 'runtime handler "crun"' && pass import-v2-runtime
+}
+
+t_import_nvidia_dropin() {
+    local out
+    out=$("$RW" import-containerd-config "$FIX/v2-nvidia-dropin.toml") || { fail import-nvidia-dropin "exit $?"; return; }
+    # The drop-in replaces the CRI section whole (containerd's mergeConfig): default = nvidia.
+    expect_contains import-nvidia-dropin "$out" 'BinaryName = "/usr/bin/nvidia-container-runtime"' &&
+        expect_contains import-nvidia-dropin "$out" 'other runtime handler "runc": BinaryName = "", SystemdCgroup = true' &&
+        pass import-nvidia-dropin
+}
+
+t_import_v3() {
+    local out
+    out=$("$RW" import-containerd-config "$FIX/v3-config.toml") || { fail import-v3 "exit $?"; return; }
+    expect_contains import-v3 "$out" 'BinaryName = "/usr/bin/crun"' &&
+        expect_contains import-v3 "$out" 'SystemdCgroup = false' &&
+        expect_contains import-v3 "$out" 'NoNewKeyring = true' && pass import-v3
+}
+
+t_import_unknown_runtime() {
+    local out rc
+    out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --runtime kata 2>&1)
+    rc=$?
+    [ "$rc" = 1 ] || { fail import-unknown-runtime "exit $rc, want 1"; return; }
+    expect_contains import-unknown-runtime "$out" "no CRI runtime \"kata\" in $FIX/v2-config.toml (found: crun, runc)" &&
+        pass import-unknown-runtime
+}
+
+t_import_write() {
+    local dir=$T/imp-write out first second
+    side_file "$dir" $'[options]\nBinaryName = "/old/runc"\n\n[runcwrap]\nLogFile = "/var/log/runcwrap-test.log"'
+    out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --write --output "$dir/config.toml") ||
+        { fail import-write "exit $?: $out"; return; }
+    first=$(cat "$dir/config.toml")
+    expect_contains import-write "$first" 'BinaryName = "/usr/sbin/runc"' &&
+        expect_contains import-write "$first" 'LogFile = "/var/log/runcwrap-test.log"' || return
+    [ "$(stat -c '%a %u %g' "$dir/config.toml")" = "644 0 0" ] ||
+        { fail import-write "mode/owner $(stat -c '%a %u %g' "$dir/config.toml")"; return; }
+    "$RW" import-containerd-config "$FIX/v2-config.toml" --write --output "$dir/config.toml" >/dev/null
+    second=$(cat "$dir/config.toml")
+    [ "$first" = "$second" ] || { fail import-write "second --write differs"; return; }
+    [ -z "$(find "$dir" -name '*.tmp.*')" ] || { fail import-write "temp file left behind"; return; }
+    pass import-write
+}
+
+# ---- doctor ----------------------------------------------------------------------------------
+# A stand-in containerd: a process whose comm is "containerd" and whose PATH we choose.
+start_fake_containerd() {  # path_env -> sets FAKE_PID
+    local dir
+    dir=$(mktemp -d "$T/fake.XXXXXX")
+    cp /bin/sleep "$dir/containerd"
+    env -i PATH="$1" "$dir/containerd" 300 &
+    FAKE_PID=$!
+    FAKE_PIDS+=("$FAKE_PID")
+    sleep 0.1
+}
+
+write_containerd_config() {  # file systemd_cgroup binary_name
+    cat >"$1" <<CFG
+version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  default_runtime_name = "runc"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      BinaryName = "$3"
+      SystemdCgroup = $2
+CFG
+}
+
+doctor() {  # pid cfg side -> output, status in DOCTOR_RC
+    DOCTOR_OUT=$(RUNCWRAP_CONFIG=$3 "$RW" doctor --containerd-pid "$1" --containerd-config "$2" --bin-dir "$T/bin" 2>&1)
+    DOCTOR_RC=$?
+}
+
+t_doctor_healthy() {
+    start_fake_containerd "$T/bin:/usr/sbin:/usr/bin"
+    side_file "$T/doc-ok" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\nSystemdCgroup = false'
+    write_containerd_config "$T/doc-ok/containerd.toml" false "$REAL_RUNC"
+    doctor "$FAKE_PID" "$T/doc-ok/containerd.toml" "$T/doc-ok/config.toml"
+    [ "$DOCTOR_RC" = 0 ] || { fail doctor-healthy "exit $DOCTOR_RC:"$'\n'"$DOCTOR_OUT"; return; }
+    expect_contains doctor-healthy "$DOCTOR_OUT" "[ok]   runc-on-containerd-path" &&
+        expect_contains doctor-healthy "$DOCTOR_OUT" "[ok]   runtime (side file BinaryName): $REAL_RUNC: runc version" &&
+        expect_contains doctor-healthy "$DOCTOR_OUT" "[ok]   containerd-config-drift" &&
+        expect_contains doctor-healthy "$DOCTOR_OUT" "runcwrap doctor: healthy" || return
+    local json
+    json=$(RUNCWRAP_CONFIG=$T/doc-ok/config.toml "$RW" doctor --json --containerd-pid "$FAKE_PID" --containerd-config "$T/doc-ok/containerd.toml")
+    if [ "$(jq -r .healthy <<<"$json")" != true ] ||
+        [ "$(jq '[.checks[] | select(.status == "fail")] | length' <<<"$json")" != 0 ]; then
+        fail doctor-healthy "--json: $json"
+        return
+    fi
+    pass doctor-healthy
+}
+
+# Each broken setup must fail (exit 1) and name the failing check with a fix.
+doctor_broken() {  # name check-name pid cfg side
+    doctor "$3" "$4" "$5"
+    [ "$DOCTOR_RC" = 1 ] || { fail "$1" "exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"; return; }
+    expect_contains "$1" "$DOCTOR_OUT" "[FAIL] $2" && expect_contains "$1" "$DOCTOR_OUT" "fix: " && pass "$1"
+}
+
+t_doctor_broken() {
+    local good_cfg=$T/doc-ok/containerd.toml good_side=$T/doc-ok/config.toml
+    # Another runc comes first in containerd's PATH.
+    mkdir -p "$T/other"
+    printf '#!/bin/sh\nexit 0\n' >"$T/other/runc"
+    chmod 0755 "$T/other/runc"
+    start_fake_containerd "$T/other:$T/bin"
+    doctor_broken doctor-foreign-runc-first runc-on-containerd-path "$FAKE_PID" "$good_cfg" "$good_side"
+    start_fake_containerd "$T/bin:/usr/sbin:/usr/bin"
+    local pid=$FAKE_PID
+    # The side file names a runtime that does not exist.
+    side_file "$T/doc-missing" $'[options]\nBinaryName = "/nonexistent/runc"'
+    doctor_broken doctor-missing-runtime "runtime (side file BinaryName)" "$pid" "$good_cfg" "$T/doc-missing/config.toml"
+    # The side file is writable by others.
+    side_file "$T/doc-ww" $'[options]\nBinaryName = "/usr/sbin/runc"'
+    chmod 0666 "$T/doc-ww/config.toml"
+    doctor_broken doctor-untrusted-side-file side-file "$pid" "$good_cfg" "$T/doc-ww/config.toml"
+    # The side file has an unknown key.
+    side_file "$T/doc-key" $'[options]\nBinaryNmae = "/usr/sbin/runc"'
+    doctor_broken doctor-bad-side-file side-file "$pid" "$good_cfg" "$T/doc-key/config.toml"
+    # Drift: containerd says SystemdCgroup = true, the side file false.
+    write_containerd_config "$T/doc-ok/drift.toml" true "$REAL_RUNC"
+    doctor_broken doctor-drift containerd-config-drift "$pid" "$T/doc-ok/drift.toml" "$good_side"
+    # The runtime does not answer --version.
+    mkdir -p "$T/broken-rt"
+    chmod 0755 "$T/broken-rt"
+    printf '#!/bin/sh\necho "no such thing" >&2\nexit 3\n' >"$T/broken-rt/runc"
+    chmod 0755 "$T/broken-rt/runc"
+    side_file "$T/doc-broken" $'[options]\nBinaryName = "'"$T/broken-rt/runc"$'"'
+    doctor_broken doctor-runtime-fails "runtime (side file BinaryName)" "$pid" "$good_cfg" "$T/doc-broken/config.toml"
+}
+
+# ---- explain ---------------------------------------------------------------------------------
+make_bug_bundle() {  # dir
+    mkdir -p "$1/rootfs"
+    cp "${SAMPLES_DIR:-$HERE/../../../shared/samples}/c2/01-create-config.json" "$1/config.json"
+    printf '{"io_uid":100000,"io_gid":100000}' >"$1/options.json"
+    chmod 0600 "$1/options.json"
+}
+
+t_explain_bundle() {
+    local b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
+    make_bug_bundle "$b"
+    side_file "$T/exp" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\nSystemdCgroup = true\nRoot = "/run/custom-runc"'
+    out=$(RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b") || { fail explain-bundle "exit $?: $out"; return; }
+    expect_contains explain-bundle "$out" "case:      dropped-side-file" &&
+        expect_contains explain-bundle "$out" "restored:  --root /run/custom-runc/e2e, --systemd-cgroup" &&
+        expect_contains explain-bundle "$out" "exec:      $REAL_RUNC --root /run/custom-runc/e2e --log $b/log.json --log-format json --systemd-cgroup create --bundle $b --pid-file $b/init.pid ctr1" ||
+        return
+    local json
+    json=$(RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --json --bundle "$b")
+    if [ "$(jq -r '.case' <<<"$json")" != dropped-side-file ] || [ "$(jq -r '.exec[0]' <<<"$json")" != "$REAL_RUNC" ] ||
+        [ "$(jq -r '.restored | length' <<<"$json")" != 2 ]; then
+        fail explain-bundle "json: $json"
+        return
+    fi
+    pass explain-bundle
+}
+
+t_explain_id() {
+    local root=$T/runc-root b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
+    mkdir -p "$root/ctr1"
+    printf '{"id":"ctr1","init_process_pid":1,"config":{"labels":["bundle=%s"],"uid_mappings":[{"container_id":0,"host_id":100000,"size":65536}]}}' "$b" >"$root/ctr1/state.json"
+    out=$(RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --id ctr1 --root "$root") || { fail explain-id "exit $?: $out"; return; }
+    expect_contains explain-id "$out" "bundle:    $b (from the folder of --log)" &&
+        expect_contains explain-id "$out" "case:      dropped-side-file" && pass explain-id
+}
+
+# ---- decision log ----------------------------------------------------------------------------
+t_decision_log_concurrent() {
+    local log=$T/decision.log
+    side_file "$T/dlog" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\n\n[runcwrap]\nLogFile = "'"$log"$'"'
+    local _
+    for _ in $(seq 1 50); do
+        RUNCWRAP_CONFIG=$T/dlog/config.toml "$T/bin/runc" --version >/dev/null 2>&1 &
+    done
+    wait
+    local lines bad
+    lines=$(wc -l <"$log")
+    [ "$lines" = 50 ] || { fail decision-log-concurrent "$lines lines, want 50"; return; }
+    bad=$(jq -c 'select((.time|test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and .outcome == "exec" and .runtime == "'"$REAL_RUNC"'" and (.pid|type) == "number" | not)' "$log" 2>&1)
+    [ -z "$bad" ] || { fail decision-log-concurrent "bad lines: $bad"; return; }
+    pass decision-log-concurrent
+}
+
+t_decision_log_rotates() {
+    local log=$T/rotate.log
+    side_file "$T/drot" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\n\n[runcwrap]\nLogFile = "'"$log"$'"'
+    head -c $((4 * 1024 * 1024)) /dev/zero | tr '\0' 'x' >"$log"
+    RUNCWRAP_CONFIG=$T/drot/config.toml "$T/bin/runc" --version >/dev/null || { fail decision-log-rotates "call failed"; return; }
+    if [ ! -f "$log.1" ] || [ "$(stat -c %s "$log.1")" -lt $((4 * 1024 * 1024)) ] || [ "$(wc -l <"$log")" != 1 ]; then
+        fail decision-log-rotates "no rotation: $(stat -c '%n %s' "$log"*)"
+        return
+    fi
+    pass decision-log-rotates
+}
+
+t_decision_log_unwritable() {
+    side_file "$T/dbad" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\n\n[runcwrap]\nLogFile = "/nonexistent/dir/runcwrap.log"'
+    local out
+    out=$(RUNCWRAP_CONFIG=$T/dbad/config.toml "$T/bin/runc" --version 2>&1) ||
+        { fail decision-log-unwritable "the call failed: $out"; return; }
+    expect_contains decision-log-unwritable "$out" "runc version" && pass decision-log-unwritable
+}
+
+t_import_v2_default
+t_import_v2_runtime_flag
+t_import_nvidia_dropin
+t_import_v3
+t_import_unknown_runtime
+t_import_write
+t_doctor_healthy
+t_doctor_broken
+t_explain_bundle
+t_explain_id
+t_decision_log_concurrent
+t_decision_log_rotates
+t_decision_log_unwritable
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
