@@ -1,0 +1,137 @@
+// runcwrap must never exec itself: a side file naming it (by path, symlink or hard link), a PATH
+// that holds only runcwrap, and a recursion guard past depth 3 all stop with one clear error.
+#include <gtest/gtest.h>
+
+#include "wrap_fixture.hpp"
+
+namespace itest {
+namespace {
+
+constexpr const char* kDropped = R"({"io_uid":100000,"io_gid":100000})";
+
+int line_count(const std::string& s) {
+    int n = 0;
+    for (char c : s) n += c == '\n';
+    return n;
+}
+
+enum class Alias { Path, Symlink, HardLink };
+
+class SelfLoop : public ::testing::TestWithParam<std::tuple<Alias, Install>> {};
+
+TEST_P(SelfLoop, SideFileNamingRuncwrapIsRefusedWithTheFix) {
+    auto [alias, how] = GetParam();
+    WrapFixture f(how);
+    std::string name;
+    switch (alias) {
+        case Alias::Path:
+            name = f.runc;
+            break;
+        case Alias::Symlink:
+            name = f.T + "/links/runc-symlink";
+            make_dirs(f.T + "/links");
+            ASSERT_EQ(::symlink(f.runc.c_str(), name.c_str()), 0);
+            break;
+        case Alias::HardLink: {
+            // A hard link must be on runcwrap's own filesystem: link the installed copy (for the
+            // symlink install, install a copy under another name first).
+            std::string target = how == Install::Copy ? f.runc : install_runcwrap(f.T + "/bin", Install::Copy, "runc-copy");
+            if (how == Install::Symlink) f.runc = target;  // run the copy so the identities match
+            name = f.T + "/links/runc-hardlink";
+            make_dirs(f.T + "/links");
+            ASSERT_EQ(::link(target.c_str(), name.c_str()), 0);
+            break;
+        }
+    }
+    f.write_side("[options]\nBinaryName = \"" + name + "\"\n");
+    f.tree.make_bundle("c1", kDropped, spec_json({}));
+
+    for (const auto& args : {f.create_args("c1"), std::vector<std::string>{"--version"}}) {
+        SCOPED_TRACE(args.back());
+        Captured c = run_captured(f.shim_call(args));
+        EXPECT_EQ(c.exit.code, 1);
+        EXPECT_EQ(c.out, "");
+        EXPECT_EQ(line_count(c.err), 1) << c.err;
+        EXPECT_EQ(c.err.rfind("runcwrap: ", 0), 0u) << c.err;
+        EXPECT_NE(c.err.find(f.side_file), std::string::npos) << "names the side file: " << c.err;
+        EXPECT_NE(c.err.find("runcwrap itself"), std::string::npos) << c.err;
+        EXPECT_NE(c.err.find("fix:"), std::string::npos) << c.err;
+        EXPECT_TRUE(f.probe_calls().empty());
+    }
+}
+
+std::string alias_name(const ::testing::TestParamInfo<std::tuple<Alias, Install>>& i) {
+    static const char* const names[] = {"path", "symlink", "hardlink"};
+    return std::string(names[static_cast<int>(std::get<0>(i.param))]) +
+           (std::get<1>(i.param) == Install::Symlink ? "_symlink_install" : "_copy_install");
+}
+
+INSTANTIATE_TEST_SUITE_P(Aliases, SelfLoop,
+                         ::testing::Combine(::testing::Values(Alias::Path, Alias::Symlink,
+                                                              Alias::HardLink),
+                                            ::testing::Values(Install::Symlink, Install::Copy)),
+                         alias_name);
+
+TEST(SelfLoopPath, PathHoldingOnlyRuncwrapIsAClearError) {
+    for (Install how : {Install::Symlink, Install::Copy}) {
+        WrapFixture f(how);
+        Spawn s = f.shim_call({"--version"});
+        s.env[0] = "PATH=" + f.T + "/bin";
+        Captured c = run_captured(s);
+        EXPECT_EQ(c.exit.code, 1);
+        EXPECT_EQ(line_count(c.err), 1) << c.err;
+        EXPECT_EQ(c.err.rfind("runcwrap: ", 0), 0u) << c.err;
+        EXPECT_NE(c.err.find(f.T + "/bin"), std::string::npos) << "shows the PATH searched: " << c.err;
+        EXPECT_NE(c.err.find("fix:"), std::string::npos) << c.err;
+        EXPECT_TRUE(f.probe_calls().empty());
+
+        // runcwrap twice in PATH (and, for the copy install, a second runcwrap file with another
+        // inode): the chain still ends in one clear error, never a loop, never the probe.
+        install_runcwrap(f.T + "/bin2", Install::Symlink);
+        s.env[0] = "PATH=" + f.T + "/bin:" + f.T + "/bin2";
+        c = run_captured(s);
+        EXPECT_EQ(c.exit.code, 1) << c.err;
+        EXPECT_EQ(line_count(c.err), 1) << c.err;
+        EXPECT_TRUE(f.probe_calls().empty());
+    }
+}
+
+TEST(SelfLoopDepth, DepthThreeIsAnError) {
+    WrapFixture f;
+    f.write_side("[options]\nBinaryName = \"" + f.real_runtime + "\"\n");
+    Spawn s = f.shim_call({"--version"});
+    s.env.push_back("RUNCWRAP_DEPTH=3");
+    Captured c = run_captured(s);
+    EXPECT_EQ(c.exit.code, 1);
+    EXPECT_EQ(line_count(c.err), 1) << c.err;
+    EXPECT_NE(c.err.find("RUNCWRAP_DEPTH"), std::string::npos) << c.err;
+    EXPECT_TRUE(f.probe_calls().empty());
+
+    // Depth 2 is still allowed (S4 nests once more) and goes to the real runc.
+    s.env.back() = "RUNCWRAP_DEPTH=2";
+    c = run_captured(s);
+    EXPECT_EQ(c.exit.code, 0) << c.err;
+    auto calls = f.probe_calls();
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].getenv("RUNCWRAP_DEPTH"), "3:" + identity_hex(f.real_runtime));
+
+    // A malformed guard is refused, not ignored.
+    s.env.back() = "RUNCWRAP_DEPTH=x";
+    c = run_captured(s);
+    EXPECT_EQ(c.exit.code, 1);
+    EXPECT_NE(c.err.find("RUNCWRAP_DEPTH"), std::string::npos) << c.err;
+}
+
+// A runtime that already ran in this chain is not run again, even under another name.
+TEST(SelfLoopDepth, RuntimeAlreadyInChainIsSkipped) {
+    WrapFixture f;
+    Spawn s = f.shim_call({"--version"});
+    s.env.push_back("RUNCWRAP_DEPTH=1:" + identity_hex(f.T + "/realbin/runc"));
+    Captured c = run_captured(s);
+    EXPECT_EQ(c.exit.code, 1) << "the only other runc already ran";
+    EXPECT_NE(c.err.find("already ran"), std::string::npos) << c.err;
+    EXPECT_TRUE(f.probe_calls().empty());
+}
+
+}  // namespace
+}  // namespace itest
