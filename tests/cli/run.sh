@@ -224,6 +224,19 @@ t_explain_bundle() {
     pass explain-bundle
 }
 
+t_explain_stdio() {
+    # Issue #3: explain shows the process user, the mapped host ids and, per fd, what it is.
+    local b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
+    out=$(: | RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b" 2>/dev/null >"$T/explain-stdio.txt"; cat "$T/explain-stdio.txt")
+    expect_contains explain-stdio "$out" "stdio:     chown: user namespace: process user 0:0 is host 100000:100000" &&
+        expect_contains explain-stdio "$out" "mappings:  uid 0->100000 (65536); gid 0->100000 (65536)" &&
+        expect_contains explain-stdio "$out" "fd 0:    pipe pipe:[" &&
+        expect_contains explain-stdio "$out" "chown 0:0 -> 100000:100000" &&
+        expect_contains explain-stdio "$out" "fd 1:    regular file $T/explain-stdio.txt: left alone" || return
+    # The pipe was only described: explain changes nothing.
+    pass explain-stdio
+}
+
 t_explain_id() {
     local root=$T/runc-root b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
     mkdir -p "$root/ctr1"
@@ -279,6 +292,7 @@ t_import_write
 t_doctor_healthy
 t_doctor_broken
 t_explain_bundle
+t_explain_stdio
 t_explain_id
 t_decision_log_concurrent
 t_decision_log_rotates
