@@ -8,7 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 what=${1:-build}
 
 build_pkgs="libcli11-dev rapidjson-dev libtomlplusplus-dev file binutils make"
-test_pkgs="jq g++ googletest libgtest-dev runc crun containerd busybox-static util-linux procps"
+test_pkgs="jq shellcheck g++ googletest libgtest-dev runc crun containerd busybox-static util-linux procps"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 
