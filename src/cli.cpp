@@ -76,8 +76,13 @@ Result<std::vector<std::string>> call_for_container(const std::string& id, const
 
 Status write_file_atomically(const std::string& path, const std::string& content) {
     std::string dir = dirname_of(path);
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-        return make_error("cannot create " + dir + ": " + errno_text(errno));
+    // Create each missing folder level, 0755 (mkdir -p).
+    for (std::size_t slash = 1; slash != std::string::npos;) {
+        slash = dir.find('/', slash + 1);
+        std::string level = dir.substr(0, slash);
+        if (::mkdir(level.c_str(), 0755) != 0 && errno != EEXIST)
+            return make_error("cannot create " + level + ": " + errno_text(errno));
+    }
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd.valid()) return make_error("cannot write " + tmp + ": " + errno_text(errno));
