@@ -40,15 +40,17 @@ std::vector<std::string> restore_dropped_options(const RuncCall& call, const Run
     const bool creating = call.known_command && creates_container(call.command);
 
     // --root: containerd's default is /run/containerd/runc/<namespace>; Root replaces the prefix.
-    if (!wanted.root.empty() && wanted.root != kContainerdDefaultRoot) {
+    // Trailing slashes first: "/run/containerd/runc/" is still the default, nothing to replace.
+    std::string want_root = wanted.root;
+    while (want_root.size() > 1 && want_root.back() == '/') want_root.pop_back();
+    if (!want_root.empty() && want_root != kContainerdDefaultRoot) {
         if (const ParsedFlag* root = call.global("root"); root && root->value) {
             std::string_view value = *root->value;
             std::string_view prefix = std::string_view(kContainerdDefaultRoot);
             if (value.size() > prefix.size() + 1 && value.substr(0, prefix.size()) == prefix &&
                 value[prefix.size()] == '/' &&
                 value.find('/', prefix.size() + 1) == std::string_view::npos) {
-                std::string replaced = wanted.root;
-                while (replaced.size() > 1 && replaced.back() == '/') replaced.pop_back();
+                std::string replaced = want_root == "/" ? std::string() : want_root;
                 replaced += value.substr(prefix.size());
                 std::string& slot = args[root->value_index - 1];
                 slot = root->inline_value ? slot.substr(0, slot.find('=') + 1) + replaced : replaced;
@@ -66,15 +68,21 @@ std::vector<std::string> restore_dropped_options(const RuncCall& call, const Run
         command_flags.push_back("--no-new-keyring");
     auto id_index = call.container_id_index();
     if (!command_flags.empty() && id_index) {
-        args.insert(args.begin() + static_cast<std::ptrdiff_t>(*id_index - 1),
-                    command_flags.begin(), command_flags.end());
+        // After a "--" a flag would be positional: go before that "--" instead.
+        std::size_t at = *id_index;
+        if (call.command_terminator_index != 0 && call.command_terminator_index < at)
+            at = call.command_terminator_index;
+        args.insert(args.begin() + static_cast<std::ptrdiff_t>(at - 1), command_flags.begin(),
+                    command_flags.end());
         restored.insert(restored.end(), command_flags.begin(), command_flags.end());
     }
 
-    // --systemd-cgroup is global: it goes last among the globals, where go-runc puts it.
+    // --systemd-cgroup is global: it goes last among the globals, where go-runc puts it, and
+    // before a "--" that ends them (after it, runc would take the flag for the subcommand).
     if (creating && wanted.systemd_cgroup && !call.global("systemd-cgroup")) {
-        args.insert(args.begin() + static_cast<std::ptrdiff_t>(call.command_index - 1),
-                    "--systemd-cgroup");
+        std::size_t at = call.global_terminator_index != 0 ? call.global_terminator_index
+                                                            : call.command_index;
+        args.insert(args.begin() + static_cast<std::ptrdiff_t>(at - 1), "--systemd-cgroup");
         restored.push_back("--systemd-cgroup");
     }
     return args;

@@ -32,19 +32,21 @@ std::optional<CallChain> parse_call_chain(std::string_view value) {
         chain.depth < 0 || chain.depth > 1000)
         return std::nullopt;
     if (colon == std::string_view::npos) return chain;
+    // After ':' at least one item, and no empty item ("1:", "1:a.b,"): format_call_chain never
+    // writes those, so they were not written by runcwrap.
     std::string_view list = value.substr(colon + 1);
-    while (!list.empty()) {
+    for (;;) {
         auto comma = list.find(',');
         std::string_view item = list.substr(0, comma);
-        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
         auto dot = item.find('.');
         FileIdentity id;
         if (dot == std::string_view::npos || !parse_hex(item.substr(0, dot), id.dev) ||
             !parse_hex(item.substr(dot + 1), id.ino))
             return std::nullopt;
         chain.runtimes.push_back(id);
+        if (comma == std::string_view::npos) return chain;
+        list = list.substr(comma + 1);
     }
-    return chain;
 }
 
 std::string format_call_chain(const CallChain& chain) {

@@ -183,6 +183,7 @@ RuncCall parse_runc_argv(std::vector<std::string_view> argv) {
     std::size_t i = 1;
     for (; i < args.size(); ++i) {
         if (args[i] == "--") {
+            call.global_terminator_index = i;
             ++i;
             break;
         }
@@ -208,6 +209,7 @@ RuncCall parse_runc_argv(std::vector<std::string_view> argv) {
     for (std::size_t j = i + 1; j < args.size(); ++j) {
         if (!flags_done && args[j] == "--") {
             flags_done = true;
+            call.command_terminator_index = j;
             continue;
         }
         if (!flags_done && looks_like_flag(args[j])) {
