@@ -18,8 +18,11 @@ THIRD_PARTY_HEADERS := /usr/include/CLI /usr/include/rapidjson /usr/include/toml
 CXXFLAGS_COMMON := -std=c++20 -Wall -Wextra -Wshadow -Werror=return-type \
   -DRUNCWRAP_VERSION='"$(VERSION)"' -DRAPIDJSON_HAS_STDSTRING=1
 HARDEN := -fstack-protector-strong -fno-plt
-RELEASE_CXXFLAGS := $(CXXFLAGS_COMMON) -O2 $(HARDEN) -isystem $(BUILD)/include
-RELEASE_LDFLAGS := -static -s -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
+# RAPIDJSON_SSE2: whitespace skipping 16 bytes at a time (release only: its aligned reads past
+# the end of a buffer are safe but upset ASan). Sections + gc: fewer pages to fault in per exec.
+RELEASE_CXXFLAGS := $(CXXFLAGS_COMMON) -O2 $(HARDEN) -DRAPIDJSON_SSE2 -ffunction-sections -fdata-sections \
+  -isystem $(BUILD)/include
+RELEASE_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 
 SRCS := $(wildcard src/*.cpp)
 OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(SRCS))

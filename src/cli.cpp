@@ -42,7 +42,7 @@ int run_explain(std::vector<std::string> runc_args, bool as_json, char** envp) {
     for (const auto& a : runc_args) argv.emplace_back(a);
     const RuncCall call = parse_runc_argv(std::move(argv));
     const Environment env(envp);
-    const auto plan = make_plan(call, env, stdio_open_at_entry());
+    const auto plan = make_plan(call, env, stdio_open_at_entry(), /*describe=*/true);
     print(as_json ? explain_json(call, plan) : explain_text(call, plan));
     return plan ? kExitOk : kExitError;
 }

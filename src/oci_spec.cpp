@@ -26,8 +26,9 @@ std::optional<std::uint32_t> parse_id(std::string_view text) {
 }  // namespace
 
 Result<ContainerSpec> parse_container_spec(std::string& text) {
-    rapidjson::Document doc;
-    if (auto st = json::parse_in_place(doc, text); !st) return st.error();
+    json::Document document;
+    if (auto st = json::parse_in_place(document, text); !st) return st.error();
+    const json::Value& doc = document.get();
 
     ContainerSpec spec;
     if (const json::Value* process = json::member(doc, "process")) {
@@ -61,8 +62,9 @@ Result<ContainerSpec> parse_container_spec(std::string& text) {
 }
 
 Result<ProcessUser> parse_process_user(std::string& text) {
-    rapidjson::Document doc;
-    if (auto st = json::parse_in_place(doc, text); !st) return st.error();
+    json::Document document;
+    if (auto st = json::parse_in_place(document, text); !st) return st.error();
+    const json::Value& doc = document.get();
     auto user = user_of(doc);
     if (!user) return make_error("it has no numeric user.uid and user.gid");
     return *user;

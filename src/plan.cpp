@@ -136,7 +136,8 @@ bool read_proc_maps(std::uint32_t pid, StdioPlan& s) {
 }
 
 void plan_stdio(const RuncCall& call, const Plan& plan, const std::optional<ContainerSpec>& spec,
-                const std::string& spec_note, const OpenAtEntry& open_at_entry, StdioPlan& s) {
+                const std::string& spec_note, const OpenAtEntry& open_at_entry, bool describe,
+                StdioPlan& s) {
     const bool exec = call.command == "exec";
     if (!call.known_command || !(creates_container(call.command) || exec)) {
         s.reason = "only create, run, restore and exec hand stdio to the container";
@@ -227,13 +228,13 @@ void plan_stdio(const RuncCall& call, const Plan& plan, const std::optional<Cont
     s.reason = "user namespace: process user " + std::to_string(s.user->uid) + ":" +
                std::to_string(s.user->gid) + " is host " + std::to_string(*s.host_uid) + ":" +
                std::to_string(*s.host_gid);
-    s.fds = inspect_stdio(open_at_entry, *s.host_uid, *s.host_gid);
+    s.fds = inspect_stdio(open_at_entry, *s.host_uid, *s.host_gid, describe);
 }
 
 }  // namespace
 
 Result<Plan> make_plan(const RuncCall& call, const Environment& env,
-                       const OpenAtEntry& open_at_entry) {
+                       const OpenAtEntry& open_at_entry, bool describe) {
     Plan plan;
     plan.cwd = current_dir();
 
@@ -321,7 +322,7 @@ Result<Plan> make_plan(const RuncCall& call, const Environment& env,
 
     if (call.known_command && (creates_container(call.command) || call.command == "exec"))
         load_spec();
-    plan_stdio(call, plan, spec, spec_note, open_at_entry, plan.stdio);
+    plan_stdio(call, plan, spec, spec_note, open_at_entry, describe, plan.stdio);
     return plan;
 }
 

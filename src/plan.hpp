@@ -45,7 +45,8 @@ struct Plan {
     StdioPlan stdio;
 };
 
+// `describe` adds what only people need (e.g. each stdio fd's /proc link), for explain.
 Result<Plan> make_plan(const RuncCall& call, const Environment& env,
-                       const OpenAtEntry& open_at_entry);
+                       const OpenAtEntry& open_at_entry, bool describe = false);
 
 }  // namespace runcwrap

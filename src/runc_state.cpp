@@ -5,8 +5,9 @@
 namespace runcwrap {
 
 Result<RuncState> parse_runc_state(std::string& text) {
-    rapidjson::Document doc;
-    if (auto st = json::parse_in_place(doc, text); !st) return st.error();
+    json::Document document;
+    if (auto st = json::parse_in_place(document, text); !st) return st.error();
+    const json::Value& doc = document.get();
     RuncState state;
     if (const json::Value* pid = json::member(doc, "init_process_pid"); pid && pid->IsInt())
         state.init_pid = pid->GetInt();

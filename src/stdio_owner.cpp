@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <optional>
 
 #include "fs.hpp"
 
@@ -30,21 +31,43 @@ OpenAtEntry stdio_open_at_entry() {
     return open;
 }
 
-StdioKind classify_stdio(mode_t mode, std::string_view link_target) {
-    if (S_ISFIFO(mode)) {
-        // An anonymous pipe lives on pipefs and reads "pipe:[inode]"; a named FIFO has a path.
-        return link_target.substr(0, 6) == "pipe:[" ? StdioKind::AnonymousPipe
-                                                    : StdioKind::NamedFifo;
-    }
-    if (S_ISCHR(mode)) return StdioKind::CharDevice;
-    if (S_ISREG(mode)) return StdioKind::RegularFile;
-    if (S_ISSOCK(mode)) return StdioKind::Socket;
+StdioKind classify_stdio(const struct stat& st, dev_t pipefs_device) {
+    if (S_ISFIFO(st.st_mode))
+        return st.st_dev == pipefs_device ? StdioKind::AnonymousPipe : StdioKind::NamedFifo;
+    if (S_ISCHR(st.st_mode)) return StdioKind::CharDevice;
+    if (S_ISREG(st.st_mode)) return StdioKind::RegularFile;
+    if (S_ISSOCK(st.st_mode)) return StdioKind::Socket;
     return StdioKind::Other;
 }
 
+namespace {
+
+// The pipefs device, learnt from a pipe of our own (cheaper than reading /proc/self/fd links).
+std::optional<dev_t> pipefs_device() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+    struct stat st{};
+    const bool ok = ::fstat(fds[0], &st) == 0;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    if (!ok) return std::nullopt;
+    return st.st_dev;
+}
+
+std::string fd_link(int fd) {
+    char link_path[32];
+    char target[256];
+    std::snprintf(link_path, sizeof link_path, "/proc/self/fd/%d", fd);
+    ssize_t n = ::readlink(link_path, target, sizeof target - 1);
+    return n > 0 ? std::string(target, static_cast<std::size_t>(n)) : std::string("?");
+}
+
+}  // namespace
+
 std::vector<StdioFd> inspect_stdio(const OpenAtEntry& open_at_entry, std::uint32_t host_uid,
-                                   std::uint32_t host_gid) {
+                                   std::uint32_t host_gid, bool describe) {
     std::vector<StdioFd> fds;
+    std::optional<dev_t> pipefs;
     for (int fd = 0; fd < 3; ++fd) {
         StdioFd s;
         s.fd = fd;
@@ -54,12 +77,10 @@ std::vector<StdioFd> inspect_stdio(const OpenAtEntry& open_at_entry, std::uint32
             fds.push_back(s);
             continue;
         }
-        char link_path[32];
-        char target[256];
-        std::snprintf(link_path, sizeof link_path, "/proc/self/fd/%d", fd);
-        ssize_t n = ::readlink(link_path, target, sizeof target - 1);
-        s.target = n > 0 ? std::string(target, static_cast<std::size_t>(n)) : std::string("?");
-        s.kind = classify_stdio(st.st_mode, s.target);
+        if (S_ISFIFO(st.st_mode) && !pipefs) pipefs = pipefs_device();
+        if (describe) s.target = fd_link(fd);
+        // Unknown pipefs device: nothing counts as an anonymous pipe, so nothing is chowned.
+        s.kind = classify_stdio(st, pipefs.value_or(static_cast<dev_t>(-1)));
         s.uid = st.st_uid;
         s.gid = st.st_gid;
         if (s.kind != StdioKind::AnonymousPipe) {

@@ -4,6 +4,7 @@
 // ever touched: a chown of /dev/null, a tty, a file or a socket would change a host object.
 #pragma once
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <array>
@@ -36,12 +37,14 @@ struct StdioFd {
 using OpenAtEntry = std::array<bool, 3>;
 OpenAtEntry stdio_open_at_entry();
 
-// Classifies from fstat's file type and the /proc/self/fd link text. Pure.
-StdioKind classify_stdio(mode_t mode, std::string_view link_target);
+// Classifies from fstat: a FIFO is an anonymous pipe when it lives on pipefs (the device of
+// any pipe), else a named FIFO on a real filesystem. Pure.
+StdioKind classify_stdio(const struct stat& st, dev_t pipefs_device);
 
-// Reads fds 0-2 and decides, per fd, whether to chown it to host_uid:host_gid.
+// Reads fds 0-2 and decides, per fd, whether to chown it to host_uid:host_gid. `describe` also
+// reads each /proc/self/fd link for people (explain); the wrapper skips that cost.
 std::vector<StdioFd> inspect_stdio(const OpenAtEntry& open_at_entry, std::uint32_t host_uid,
-                                   std::uint32_t host_gid);
+                                   std::uint32_t host_gid, bool describe);
 
 // fchowns the fds marked `chown`; returns the fds it changed, or the first failure.
 Result<std::vector<int>> apply_stdio_ownership(const std::vector<StdioFd>& fds);
