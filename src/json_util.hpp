@@ -40,10 +40,13 @@ public:
     Impl& get() { return doc_; }
 
 private:
-    static constexpr std::size_t kValueBytes = 24 * 1024;
-    static constexpr std::size_t kStackBytes = 2 * 1024;
+    // The pools keep their chunk header inside the buffer, so each buffer is larger than what
+    // is asked of it (else the first allocation already spills into a 64 KiB heap chunk).
+    // The parse stack grows by half each time, in place while it fits its buffer.
+    static constexpr std::size_t kValueBytes = 32 * 1024;
+    static constexpr std::size_t kStackBytes = 4 * 1024;
     alignas(16) char value_buffer_[kValueBytes];
-    alignas(16) char stack_buffer_[kStackBytes];
+    alignas(16) char stack_buffer_[4 * kStackBytes];
     PoolAllocator values_;
     PoolAllocator stack_;
     Impl doc_;
