@@ -29,7 +29,7 @@ OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(SRCS))
 # Everything but main.cpp and the CLI: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp,$(SRCS))
 
-.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests clean
+.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -104,6 +104,9 @@ bench: $(BUILD)/runcwrap
 FUZZ_SECONDS ?= 30
 fuzz: | $(BUILD)/.test-deps
 	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+lint: | $(BUILD)/.test-deps
+	bash tests/lint.sh
 
 cli-tests: $(BUILD)/runcwrap | $(BUILD)/.test-deps
 	SAMPLES_DIR=$(abspath ../shared/samples) bash tests/cli/run.sh $(abspath $(BUILD)/runcwrap)

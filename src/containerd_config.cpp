@@ -2,6 +2,7 @@
 
 #include <glob.h>
 
+#include <algorithm>
 #include <set>
 
 #include "fs.hpp"
@@ -13,6 +14,13 @@ namespace {
 Result<toml::table> parse_file(const std::string& path) {
     auto text = read_file(path);
     if (!text) return text.error();
+    if (auto at = toml_unsafe_byte(*text)) {
+        const std::string_view before = std::string_view(*text).substr(0, *at);
+        return make_error(path + ":" +
+                          std::to_string(1 + std::count(before.begin(), before.end(), '\n')) +
+                          ": a non-ASCII character outside a string or a comment, which runcwrap "
+                          "cannot read safely; fix: remove it or put it in a string");
+    }
     toml::parse_result parsed = toml::parse(*text, path);
     if (!parsed)
         return make_error(path + ":" + std::to_string(parsed.error().source().begin.line) +

@@ -30,9 +30,11 @@ std::optional<Opened> open_candidate(const std::string& path, int& err) {
 }
 
 std::string trust_problem(const struct stat& st, const std::string& path) {
-    if (S_ISDIR(st.st_mode)) return path + " is a directory";
-    if (!S_ISREG(st.st_mode)) return path + " is not a regular file";
-    if ((st.st_mode & 0111) == 0) return path + " is not executable";
+    if (S_ISDIR(st.st_mode))
+        return path + " is a directory; fix: name the runtime's executable file instead";
+    if (!S_ISREG(st.st_mode))
+        return path + " is not a regular file; fix: name the runtime's executable file instead";
+    if ((st.st_mode & 0111) == 0) return path + " is not executable; fix: chmod 0755 " + path;
     if (auto why = untrusted_reason(st, path); !why.empty())
         return why + "; fix: chown root:root " + path + " && chmod go-w " + path;
     return {};

@@ -32,7 +32,7 @@ struct ResolveContext {
     std::string_view path_env;    // $PATH
 };
 
-Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& context);
+Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& ctx);
 
 // The identity of runcwrap's own binary.
 Result<FileIdentity> self_identity();

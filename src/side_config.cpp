@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include "toml.hpp"
 
@@ -96,12 +97,20 @@ Status read_own_settings(std::string_view path, const toml::table& table, SideCo
 }  // namespace
 
 Result<SideConfig> parse_side_config(std::string_view text, std::string_view path) {
+    if (auto at = toml_unsafe_byte(text)) {
+        const std::string_view before = text.substr(0, *at);
+        const auto line = 1 + std::count(before.begin(), before.end(), '\n');
+        return make_error("side file " + std::string(path) + ":" + std::to_string(line) +
+                          ": a non-ASCII character outside a string or a comment, or next to a "
+                          "backslash, which runcwrap cannot read safely; fix: remove it or put it "
+                          "in a string");
+    }
     toml::parse_result parsed = toml::parse(text, path);
     if (!parsed) {
         const auto& err = parsed.error();
         return make_error("side file " + std::string(path) + ":" +
                           std::to_string(err.source().begin.line) + ": not valid TOML: " +
-                          std::string(err.description()));
+                          std::string(err.description()) + "; fix: correct that line");
     }
     SideConfig config;
     config.path = std::string(path);

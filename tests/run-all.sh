@@ -2,7 +2,7 @@
 # `make test`: every suite, one after another; a closing line "N passed, N failed" counts suites.
 # Each suite prints its own details. Runs as root on CI (the e2e suite needs root).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 passed=0
 failed=0
@@ -29,6 +29,7 @@ if [ -f fuzz/run.sh ]; then
     suite fuzz-smoke make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 fi
 suite cli make --no-print-directory cli-tests
+suite lint make --no-print-directory lint
 if [ -f tests/install/run.sh ]; then
     suite install make --no-print-directory install-tests
 fi
