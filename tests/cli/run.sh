@@ -237,6 +237,25 @@ t_explain_stdio() {
     pass explain-stdio
 }
 
+t_explain_userns_path() {
+    # Issue #3: a spec that joins an existing user namespace by path, with no mappings of its
+    # own: the mappings come from the namespace owner's /proc/<pid>/uid_map and gid_map.
+    local b=$T/state/io.containerd.runtime.v2.task/e2e/joined out pid
+    unshare --user sleep 60 &
+    pid=$!
+    FAKE_PIDS+=("$pid")
+    sleep 0.2
+    # As root in the parent namespace, write the new namespace's maps (what newuidmap does).
+    echo "0 200000 65536" >"/proc/$pid/uid_map"
+    echo "0 200000 65536" >"/proc/$pid/gid_map"
+    mkdir -p "$b"
+    printf '{"ociVersion":"1.0.2","process":{"user":{"uid":5,"gid":6},"args":["sh"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"namespaces":[{"type":"user","path":"/proc/%s/ns/user"},{"type":"mount"}]}}' "$pid" >"$b/config.json"
+    printf '{"io_uid":200005,"io_gid":200006}' >"$b/options.json"
+    out=$(: | RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b" 2>&1 >"$T/explain-joined.txt"; cat "$T/explain-joined.txt")
+    expect_contains explain-userns-path "$out" "stdio:     chown: user namespace: process user 5:6 is host 200005:200006" &&
+        expect_contains explain-userns-path "$out" "(/proc/$pid/uid_map and gid_map)" && pass explain-userns-path
+}
+
 t_explain_id() {
     local root=$T/runc-root b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
     mkdir -p "$root/ctr1"
@@ -293,6 +312,7 @@ t_doctor_healthy
 t_doctor_broken
 t_explain_bundle
 t_explain_stdio
+t_explain_userns_path
 t_explain_id
 t_decision_log_concurrent
 t_decision_log_rotates
