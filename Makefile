@@ -29,7 +29,7 @@ OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(SRCS))
 # Everything but main.cpp and the CLI: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp,$(SRCS))
 
-.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint clean
+.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -82,6 +82,10 @@ $(BUILD)/integration-tests: $(INTEGRATION_TESTS) $(TEST_SUPPORT) $(wildcard test
 $(BUILD)/probe-runtime: tests/support/probe_runtime.c | $(BUILD)/.test-deps
 	gcc -O2 -Wall -o $@ $<
 
+# runcwrap itself under ASan+UBSan (host g++, dynamic): the integration tests run against it too.
+$(BUILD)/runcwrap-asan: $(SRCS) $(wildcard src/*.hpp) | $(BUILD)/.test-deps
+	$(HOST_CXX) $(TEST_CXXFLAGS) $(SAN_FLAGS) $(SRCS) -o $@ -pthread
+
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests --gtest_brief=1
 
@@ -90,6 +94,11 @@ unit-asan: $(BUILD)/unit-tests-asan
 
 integration: $(BUILD)/runcwrap $(BUILD)/integration-tests $(BUILD)/probe-runtime
 	RUNCWRAP_BIN=$(abspath $(BUILD)/runcwrap) PROBE_BIN=$(abspath $(BUILD)/probe-runtime) \
+	  SAMPLES_DIR=$(abspath ../shared/samples) $(BUILD)/integration-tests --gtest_brief=1
+
+integration-asan: $(BUILD)/runcwrap-asan $(BUILD)/integration-tests $(BUILD)/probe-runtime
+	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	  RUNCWRAP_BIN=$(abspath $(BUILD)/runcwrap-asan) PROBE_BIN=$(abspath $(BUILD)/probe-runtime) \
 	  SAMPLES_DIR=$(abspath ../shared/samples) $(BUILD)/integration-tests --gtest_brief=1
 
 e2e: $(BUILD)/runcwrap

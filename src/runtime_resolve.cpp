@@ -121,6 +121,9 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
         if (c.name.find('/') != std::string::npos) {
             int err = 0;
             auto o = open_candidate(c.name, err);
+            if (!o && err == ELOOP)
+                return make_error("runtime " + c.name + " (from " + c.source +
+                                  ") is a symlink loop; fix: point it at the real runtime file");
             if (!o)
                 return make_error("runtime " + c.name + " (from " + c.source +
                                   "): " + errno_text(err) +

@@ -25,6 +25,7 @@ suite build make --no-print-directory all
 suite unit make --no-print-directory unit
 suite unit-asan make --no-print-directory unit-asan
 suite integration make --no-print-directory integration
+suite integration-asan make --no-print-directory integration-asan
 if [ -f fuzz/run.sh ]; then
     suite fuzz-smoke make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 fi

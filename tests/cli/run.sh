@@ -269,11 +269,12 @@ t_explain_id() {
 t_decision_log_concurrent() {
     local log=$T/decision.log
     side_file "$T/dlog" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\n\n[runcwrap]\nLogFile = "'"$log"$'"'
-    local _
+    local _ calls=()
     for _ in $(seq 1 50); do
         RUNCWRAP_CONFIG=$T/dlog/config.toml "$T/bin/runc" --version >/dev/null 2>&1 &
+        calls+=($!)
     done
-    wait
+    wait "${calls[@]}"  # only these: the fake containerds are children too
     local lines bad
     lines=$(wc -l <"$log")
     [ "$lines" = 50 ] || { fail decision-log-concurrent "$lines lines, want 50"; return; }

@@ -739,8 +739,7 @@ TEST_F(BadInputs, BinaryNameSymlinkLoop) {
     name_runtime(n, n.T + "/opt/real/loop-a");
     expect_refused(n, n.call(n.create_argv()),
                    {"runtime " + n.T + "/opt/real/loop-a",
-                    "Symbolic link loop",  // musl's text for ELOOP (runcwrap is static musl)
-                    "fix: install it there"});
+                    "is a symlink loop", "fix: point it at the real runtime file"});
 }
 
 // ---- the pod sandbox's options.json (S2) -----------------------------------------------------
