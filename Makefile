@@ -58,7 +58,7 @@ $(BUILD)/runcwrap: $(OBJS)
 
 # ---- tests ---------------------------------------------------------------------------------
 HOST_CXX ?= g++
-TEST_CXXFLAGS := $(CXXFLAGS_COMMON) -g -O1 -Isrc
+TEST_CXXFLAGS := $(CXXFLAGS_COMMON) -g -O1 -Isrc -Itests/support
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_TESTS := $(wildcard tests/unit/*.cpp)
 INTEGRATION_TESTS := $(wildcard tests/integration/*.cpp)
@@ -70,21 +70,32 @@ $(BUILD)/.test-deps: toolchain/deps.sh
 	MUSL_CXX="$(MUSL_CXX_OVERRIDE)" sh toolchain/deps.sh test
 	@touch $@
 
-$(BUILD)/unit-tests: $(UNIT_TESTS) $(CORE_SRCS) $(wildcard src/*.hpp) | $(BUILD)/.test-deps
-	$(HOST_CXX) $(TEST_CXXFLAGS) $(UNIT_TESTS) $(CORE_SRCS) -o $@ -lgtest -lgtest_main -pthread
+# Host (glibc g++) objects, one per source, so `make -j2` builds them in parallel.
+HOST_OBJS = $(patsubst %.cpp,$(BUILD)/host/%.o,$(1))
+ASAN_OBJS = $(patsubst %.cpp,$(BUILD)/host-asan/%.o,$(1))
+$(BUILD)/host/%.o: %.cpp | $(BUILD)/.test-deps
+	@mkdir -p $(dir $@)
+	$(HOST_CXX) $(TEST_CXXFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/host-asan/%.o: %.cpp | $(BUILD)/.test-deps
+	@mkdir -p $(dir $@)
+	$(HOST_CXX) $(TEST_CXXFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+-include $(wildcard $(BUILD)/host/*/*.d $(BUILD)/host/*/*/*.d $(BUILD)/host-asan/*/*.d $(BUILD)/host-asan/*/*/*.d)
 
-$(BUILD)/unit-tests-asan: $(UNIT_TESTS) $(CORE_SRCS) $(wildcard src/*.hpp) | $(BUILD)/.test-deps
-	$(HOST_CXX) $(TEST_CXXFLAGS) $(SAN_FLAGS) $(UNIT_TESTS) $(CORE_SRCS) -o $@ -lgtest -lgtest_main -pthread
+$(BUILD)/unit-tests: $(call HOST_OBJS,$(UNIT_TESTS) $(CORE_SRCS))
+	$(HOST_CXX) $^ -o $@ -lgtest -lgtest_main -pthread
 
-$(BUILD)/integration-tests: $(INTEGRATION_TESTS) $(TEST_SUPPORT) $(wildcard tests/support/*.hpp) | $(BUILD)/.test-deps
-	$(HOST_CXX) $(TEST_CXXFLAGS) -Itests/support $(INTEGRATION_TESTS) $(TEST_SUPPORT) -o $@ -lgtest -lgtest_main -pthread
+$(BUILD)/unit-tests-asan: $(call ASAN_OBJS,$(UNIT_TESTS) $(CORE_SRCS))
+	$(HOST_CXX) $(SAN_FLAGS) $^ -o $@ -lgtest -lgtest_main -pthread
+
+$(BUILD)/integration-tests: $(call HOST_OBJS,$(INTEGRATION_TESTS) $(TEST_SUPPORT))
+	$(HOST_CXX) $^ -o $@ -lgtest -lgtest_main -pthread
 
 $(BUILD)/probe-runtime: tests/support/probe_runtime.c | $(BUILD)/.test-deps
 	gcc -O2 -Wall -o $@ $<
 
 # runcwrap itself under ASan+UBSan (host g++, dynamic): the integration tests run against it too.
-$(BUILD)/runcwrap-asan: $(SRCS) $(wildcard src/*.hpp) | $(BUILD)/.test-deps
-	$(HOST_CXX) $(TEST_CXXFLAGS) $(SAN_FLAGS) $(SRCS) -o $@ -pthread
+$(BUILD)/runcwrap-asan: $(call ASAN_OBJS,$(SRCS))
+	$(HOST_CXX) $(SAN_FLAGS) $^ -o $@ -pthread
 
 unit: $(BUILD)/unit-tests
 	$(BUILD)/unit-tests --gtest_brief=1

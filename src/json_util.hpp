@@ -31,6 +31,8 @@ using PoolAllocator = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
 // spills over into ordinary heap chunks.
 class Document {
 public:
+    // The buffers are raw memory for the pools: nothing to initialise.
+    // cppcheck-suppress uninitMemberVar
     Document() : values_(value_buffer_, sizeof value_buffer_), stack_(stack_buffer_, sizeof stack_buffer_),
                  doc_(&values_, kStackBytes, &stack_) {}
     Document(const Document&) = delete;
@@ -43,10 +45,10 @@ private:
     // The pools keep their chunk header inside the buffer, so each buffer is larger than what
     // is asked of it (else the first allocation already spills into a 64 KiB heap chunk).
     // The parse stack grows by half each time, in place while it fits its buffer.
-    static constexpr std::size_t kValueBytes = 32 * 1024;
-    static constexpr std::size_t kStackBytes = 4 * 1024;
+    static constexpr std::size_t kValueBytes = std::size_t{32} * 1024;
+    static constexpr std::size_t kStackBytes = std::size_t{4} * 1024;
     alignas(16) char value_buffer_[kValueBytes];
-    alignas(16) char stack_buffer_[4 * kStackBytes];
+    alignas(16) char stack_buffer_[std::size_t{4} * kStackBytes];
     PoolAllocator values_;
     PoolAllocator stack_;
     Impl doc_;

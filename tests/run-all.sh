@@ -22,10 +22,10 @@ suite() {
 }
 
 suite build make --no-print-directory all
-suite unit make --no-print-directory unit
-suite unit-asan make --no-print-directory unit-asan
-suite integration make --no-print-directory integration
-suite integration-asan make --no-print-directory integration-asan
+suite unit make --no-print-directory -j2 unit
+suite unit-asan make --no-print-directory -j2 unit-asan
+suite integration make --no-print-directory -j2 integration
+suite integration-asan make --no-print-directory -j2 integration-asan
 if [ -f fuzz/run.sh ]; then
     suite fuzz-smoke make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 fi
