@@ -75,10 +75,10 @@ HOST_OBJS = $(patsubst %.cpp,$(BUILD)/host/%.o,$(1))
 ASAN_OBJS = $(patsubst %.cpp,$(BUILD)/host-asan/%.o,$(1))
 $(BUILD)/host/%.o: %.cpp | $(BUILD)/.test-deps
 	@mkdir -p $(dir $@)
-	$(HOST_CXX) $(TEST_CXXFLAGS) -MMD -MP -c $< -o $@
+	$(HOST_CXX) $(TEST_CXXFLAGS) -Itests/unit -MMD -MP -c $< -o $@
 $(BUILD)/host-asan/%.o: %.cpp | $(BUILD)/.test-deps
 	@mkdir -p $(dir $@)
-	$(HOST_CXX) $(TEST_CXXFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+	$(HOST_CXX) $(TEST_CXXFLAGS) -Itests/unit $(SAN_FLAGS) -MMD -MP -c $< -o $@
 -include $(wildcard $(BUILD)/host/*/*.d $(BUILD)/host/*/*/*.d $(BUILD)/host-asan/*/*.d $(BUILD)/host-asan/*/*/*.d)
 
 $(BUILD)/unit-tests: $(call HOST_OBJS,$(UNIT_TESTS) $(CORE_SRCS))

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "samples.hpp"
 #include "oci_spec.hpp"
 #include "runc_state.hpp"
 
@@ -16,10 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path samples_dir() {
-    const char* env = std::getenv("SAMPLES_DIR");
-    return fs::path(env && *env ? env : "../shared/samples");
-}
+using testing::samples_dir;
 
 std::string slurp(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "samples.hpp"
 #include "runc_args.hpp"
 
 namespace runcwrap {
@@ -19,10 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path samples_dir() {
-    const char* env = std::getenv("SAMPLES_DIR");
-    return fs::path(env && *env ? env : "../shared/samples");
-}
+using testing::samples_dir;
 
 RuncCall P(std::initializer_list<std::string_view> args) {
     std::vector<std::string_view> argv{"runc"};

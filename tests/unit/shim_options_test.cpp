@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 
+#include "samples.hpp"
 #include "shim_options.hpp"
 
 namespace runcwrap {
@@ -15,10 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path samples_dir() {
-    const char* env = std::getenv("SAMPLES_DIR");
-    return fs::path(env && *env ? env : "../shared/samples");
-}
+using testing::samples_dir;
 
 Result<ShimOptions> parse(std::string text) { return parse_shim_options(text); }
 
