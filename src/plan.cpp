@@ -1,6 +1,7 @@
 #include "plan.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -88,6 +89,15 @@ Status read_sandbox_options(const std::string& bundle, const std::string& sandbo
         in.sandbox_note = "no sandbox bundle at " + parent + "/" + sandbox_id;
         return ok_status();
     }
+    // The folder must be as trustworthy as the file: whoever can write it can swap options.json.
+    struct stat dir_stat{};
+    if (::fstat(dir_fd.get(), &dir_stat) != 0)
+        return make_error("sandbox bundle " + parent + "/" + sandbox_id + ": " + errno_text(errno));
+    if (auto why = untrusted_reason(dir_stat, "sandbox bundle " + parent + "/" + sandbox_id);
+        !why.empty())
+        return make_error(why + " (it holds " + in.sandbox_options_path + "); fix: chown root " +
+                          parent + "/" + sandbox_id + " && chmod go-w " + parent + "/" +
+                          sandbox_id);
     int err = 0;
     auto text = read_trusted_file_at(dir_fd.get(), "options.json", in.sandbox_options_path, &err);
     if (!text) {

@@ -753,6 +753,16 @@ TEST_F(BadInputs, SandboxOptionsGarbage) {
                     "fix: recreate the pod"});
 }
 
+TEST_F(BadInputs, SandboxFolderGroupWritable) {
+    // A sound options.json in a folder others can write: it could be swapped, so it is refused.
+    Node n;
+    n.make_bundle("c1", kDropped, userns_config("sb"));
+    n.make_bundle("sb", R"({"binary_name":"/bin/sh"})", userns_config());
+    ::chmod(n.bundle("sb").c_str(), 0775);
+    expect_refused(n, n.call(n.create_argv()),
+                   {"sandbox bundle " + n.bundle("sb") + " is writable by its group",
+                    "fix: chown root " + n.bundle("sb") + " && chmod go-w " + n.bundle("sb")});
+}
 TEST_F(BadInputs, SandboxOptionsWorldWritable) {
     Node n;
     n.make_bundle("c1", kDropped, userns_config("sb"));
