@@ -29,21 +29,8 @@ declare -A dict=([runc_args]=runc_args [config_json]=json [process_json]=json
     [state_json]=json [side_config]=toml [options_json]=json)
 
 # ---- what the build needs, installed only when missing ------------------------------------
-pkgs=(clang-14 libclang-rt-14-dev rapidjson-dev libtomlplusplus-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "fuzz/run.sh: missing Debian packages: ${missing[*]} (run as root, or install them)" >&2
-        exit 1
-    fi
-    echo "fuzz/run.sh: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+sh "$(dirname "$0")/../toolchain/ensure-packages.sh" fuzz/run.sh \
+    clang-14 libclang-rt-14-dev rapidjson-dev libtomlplusplus-dev
 
 # ---- build ---------------------------------------------------------------------------------
 CXX=${FUZZ_CXX:-clang++-14}

