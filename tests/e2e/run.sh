@@ -29,6 +29,9 @@ else
     e2e_setup ""
 fi
 E2E_LOG_PREFIX=$E2E_T/work
+PTY_RUN=$E2E_T/bin/pty_run
+mkdir -p "$E2E_T/bin"
+${CC:-cc} -O2 -Wall -o "$PTY_RUN" "$E2E_DIR/../support/pty_run.c"
 
 # ---------------------------------------------------------------------------------------------
 # Case plumbing. Each case runs in its own subshell with errexit, its output in CASE_DIR/out.log;
@@ -205,8 +208,15 @@ case_tty() {
     local cmd
     cmd="timeout 60 ctr -a $E2E_SOCK -n $E2E_NS run -t --rm --runc-binary $E2E_REAL_RUNC ${E2E_UIDMAP[*]}"
     cmd+=" $E2E_IMAGE c5 sh -c 'tty; cat /proc/self/uid_map; echo tty-done'"
-    # script(1) gives ctr the terminal it insists on for -t.
-    script -qefc "$cmd" /dev/null </dev/null >tty.out 2>&1 || fail "ctr run -t through runcwrap failed: $(tr -d '\r' <tty.out | tail -n 2 | tr '\n' ' ')"
+    # pty_run gives ctr the terminal it insists on for -t (and, unlike script(1), writes nothing
+    # to it and runs ctr without a shell in between).
+    local rc=0
+    "$PTY_RUN" 90 bash -c "$cmd" </dev/null >tty.out 2>tty.err || rc=$?
+    if ((rc != 0)); then
+        fail "ctr run -t through runcwrap failed (exit $rc): $(tr -d '\r' <tty.out | tail -n 3 | tr '\n' ' ')" \
+            "$(tail -n 3 tty.err | tr '\n' ' ')" "calls: $(grep -c '^CALL' calls.log 2>/dev/null || echo 0)," \
+            "last: $(grep '^CALL' calls.log 2>/dev/null | tail -n 1)"
+    fi
     # a terminal's output: CRs, and a NUL ctr's console resize may leave
     tr -d '\r\000' <tty.out >tty.txt
     cat tty.txt
