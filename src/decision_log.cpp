@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "fs.hpp"
 #include "runc_log.hpp"
 #include "unique_fd.hpp"
 
@@ -29,7 +30,7 @@ std::string format_decision_record(const DecisionRecord& r) {
 namespace {
 
 UniqueFd open_log(const std::string& path) {
-    return UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY |
+    return UniqueFd(open_path(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY |
                                              O_NOFOLLOW, 0640));
 }
 

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -33,31 +34,49 @@ std::string current_dir() {
     return ".";
 }
 
-Result<std::string> read_fd(int fd, std::string_view path, std::size_t limit) {
-    std::string out;
+int open_path(const char* path, int flags, mode_t mode) { return ::openat(AT_FDCWD, path, flags, mode); }
+
+namespace {
+
+Error too_large(std::string_view path, std::size_t limit) {
+    return make_error(std::string(path) + ": larger than " + std::to_string(limit >> 20) + " MiB");
+}
+
+}  // namespace
+
+Result<std::string> read_fd(int fd, std::string_view path, std::size_t limit,
+                            const struct stat* known) {
     struct stat st{};
-    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-        if (static_cast<std::size_t>(st.st_size) > limit)
-            return make_error(std::string(path) + ": larger than " +
-                              std::to_string(limit >> 20) + " MiB");
-        out.reserve(static_cast<std::size_t>(st.st_size) + 1);
+    if (known) st = *known;
+    else if (::fstat(fd, &st) != 0) st.st_mode = 0;
+    // Read straight into the result, sized by fstat plus one byte, so that the usual file takes
+    // one read of its data and one that returns 0, with no bounce buffer to fault in. Files that
+    // report no size (/proc) or grow meanwhile make the buffer grow.
+    std::size_t capacity = 4096;
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        if (static_cast<std::size_t>(st.st_size) > limit) return too_large(path, limit);
+        capacity = static_cast<std::size_t>(st.st_size) + 1;
     }
-    char buf[16384];
+    std::string out(capacity, '\0');
+    std::size_t used = 0;
     for (;;) {
-        ssize_t n = ::read(fd, buf, sizeof buf);
+        if (used == out.size()) {
+            if (used > limit) return too_large(path, limit);
+            out.resize(std::min(out.size() * 2, limit + 1));
+        }
+        ssize_t n = ::read(fd, out.data() + used, out.size() - used);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) return make_error(std::string(path) + ": read: " + errno_text(errno));
         if (n == 0) break;
-        if (out.size() + static_cast<std::size_t>(n) > limit)
-            return make_error(std::string(path) + ": larger than " +
-                              std::to_string(limit >> 20) + " MiB");
-        out.append(buf, static_cast<std::size_t>(n));
+        used += static_cast<std::size_t>(n);
     }
+    if (used > limit) return too_large(path, limit);
+    out.resize(used);
     return out;
 }
 
 Result<std::string> read_file(const std::string& path, int* errno_out, std::size_t limit) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    UniqueFd fd(open_path(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!fd.valid()) {
         int err = errno;
         if (errno_out) *errno_out = err;
@@ -84,7 +103,7 @@ Result<std::string> read_trusted_fd(UniqueFd fd, const std::string& shown_path) 
     if (auto why = untrusted_reason(st, shown_path); !why.empty())
         return make_error(why + "; fix: chown root:root " + shown_path + " && chmod go-w " +
                           shown_path);
-    return read_fd(fd.get(), shown_path);
+    return read_fd(fd.get(), shown_path, kMaxInputBytes, &st);
 }
 
 Result<std::string> open_failed(int err, const std::string& shown_path, int* errno_out) {
@@ -99,7 +118,7 @@ Result<std::string> open_failed(int err, const std::string& shown_path, int* err
 }  // namespace
 
 Result<std::string> read_trusted_file(const std::string& path, int* errno_out) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW));
+    UniqueFd fd(open_path(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW));
     if (!fd.valid()) return open_failed(errno, path, errno_out);
     std::string dir = dirname_of(path);
     struct stat dst{};

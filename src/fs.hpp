@@ -21,8 +21,14 @@ std::string dirname_of(std::string_view path);
 std::string absolute_path(std::string_view path, std::string_view cwd);
 std::string current_dir();
 
-// The whole content of an open file, at most `limit` bytes (more is an error).
-Result<std::string> read_fd(int fd, std::string_view path, std::size_t limit = kMaxInputBytes);
+// open(2) for the hot path. musl's open() follows every O_CLOEXEC open with a redundant
+// fcntl(F_SETFD) (for kernels before 2.6.23); openat(AT_FDCWD) is the same call without it.
+int open_path(const char* path, int flags, mode_t mode = 0);
+
+// The whole content of an open file, at most `limit` bytes (more is an error). `known` is the
+// file's fstat when the caller already has it.
+Result<std::string> read_fd(int fd, std::string_view path, std::size_t limit = kMaxInputBytes,
+                            const struct stat* known = nullptr);
 // Opens and reads `path`. Errors carry errno in `errno_out` when given.
 Result<std::string> read_file(const std::string& path, int* errno_out = nullptr,
                               std::size_t limit = kMaxInputBytes);

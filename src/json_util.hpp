@@ -1,5 +1,5 @@
-// Small helpers over RapidJSON shared by the readers of config.json, process.json, state.json
-// and options.json. Parsing is in situ (no copies of strings) and iterative (a deeply nested
+// Small helpers over RapidJSON shared by the readers of process.json, state.json and
+// options.json. Parsing is in situ (no copies of strings) and iterative (a deeply nested
 // document cannot exhaust the stack). Nothing here throws.
 #pragma once
 
@@ -25,8 +25,8 @@ constexpr unsigned kParseFlags = rapidjson::kParseInsituFlag | rapidjson::kParse
 
 using PoolAllocator = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
 
-// A document whose nodes and parse stack live in buffers on the caller's stack: a 9 KB
-// config.json parses with no heap allocation at all (RapidJSON's default would map a fresh 64 KiB
+// A document whose nodes and parse stack live in buffers on the caller's stack: a small file
+// parses with no heap allocation at all (RapidJSON's default would map a fresh 64 KiB
 // chunk per document, and every page touched costs a fault on the hot path). A larger document
 // spills over into ordinary heap chunks.
 class Document {
@@ -45,8 +45,10 @@ private:
     // The pools keep their chunk header inside the buffer, so each buffer is larger than what
     // is asked of it (else the first allocation already spills into a 64 KiB heap chunk).
     // The parse stack grows by half each time, in place while it fits its buffer.
-    static constexpr std::size_t kValueBytes = std::size_t{32} * 1024;
-    static constexpr std::size_t kStackBytes = std::size_t{4} * 1024;
+    // Sized for options.json, a --process file and a small state.json; config.json, the large
+    // one, is read without a document (oci_spec.cpp).
+    static constexpr std::size_t kValueBytes = std::size_t{8} * 1024;
+    static constexpr std::size_t kStackBytes = std::size_t{1} * 1024;
     alignas(16) char value_buffer_[kValueBytes];
     alignas(16) char stack_buffer_[std::size_t{4} * kStackBytes];
     PoolAllocator values_;

@@ -81,7 +81,7 @@ Status read_sandbox_options(const std::string& bundle, const std::string& sandbo
         in.sandbox_note = "sandbox id \"" + sandbox_id + "\" is not a valid container id";
         return ok_status();
     }
-    UniqueFd parent_fd(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    UniqueFd parent_fd(open_path(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     UniqueFd dir_fd(parent_fd.valid() ? ::openat(parent_fd.get(), sandbox_id.c_str(),
                                                  O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
                                       : -1);

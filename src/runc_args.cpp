@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
 
 namespace runcwrap {
 namespace {
@@ -25,72 +26,99 @@ constexpr std::array kGlobalFlags{
     FlagSpec{"version", "v", B},
 };
 
+// Each command's flags (runc 1.1-1.4, one file per command in runc's tree), "help" included.
+// Tables, not code: nothing is built or allocated at run time.
+constexpr FlagSpec kHelp{"help", "h", B};
+constexpr std::array kHelpOnly{kHelp};
+template <std::size_t N, std::size_t M>
+constexpr std::array<FlagSpec, N + M> concat(const std::array<FlagSpec, N>& a,
+                                             const std::array<FlagSpec, M>& b) {
+    std::array<FlagSpec, N + M> out{};
+    for (std::size_t i = 0; i < N; ++i) out[i] = a[i];
+    for (std::size_t i = 0; i < M; ++i) out[N + i] = b[i];
+    return out;
+}
+constexpr std::array kCreateOwnFlags{
+    FlagSpec{"bundle", "b", V},   FlagSpec{"console-socket", "", V}, FlagSpec{"pidfd-socket", "", V},
+    FlagSpec{"pid-file", "", V},  FlagSpec{"no-pivot", "", B},       FlagSpec{"no-new-keyring", "", B},
+    FlagSpec{"preserve-fds", "", V}};
+constexpr auto kCreateFlags = concat(kCreateOwnFlags, kHelpOnly);
+constexpr auto kRunFlags = concat(kCreateOwnFlags, std::array{FlagSpec{"detach", "d", B},
+                                                              FlagSpec{"keep", "", B},
+                                                              FlagSpec{"no-subreaper", "", B}, kHelp});
+constexpr std::array kExecFlags{
+    FlagSpec{"console-socket", "", V}, FlagSpec{"pidfd-socket", "", V}, FlagSpec{"cwd", "", V},
+    FlagSpec{"env", "e", V},           FlagSpec{"tty", "t", B},         FlagSpec{"user", "u", V},
+    FlagSpec{"additional-gids", "g", V}, FlagSpec{"process", "p", V}, FlagSpec{"detach", "d", B},
+    FlagSpec{"pid-file", "", V},       FlagSpec{"process-label", "", V},
+    FlagSpec{"apparmor", "", V},       FlagSpec{"no-new-privs", "", B}, FlagSpec{"cap", "c", V},
+    FlagSpec{"preserve-fds", "", V},   FlagSpec{"cgroup", "", V},
+    FlagSpec{"ignore-paused", "", B},  kHelp};
+constexpr std::array kKillFlags{FlagSpec{"all", "a", B}, kHelp};
+constexpr std::array kDeleteFlags{FlagSpec{"force", "f", B}, kHelp};
+constexpr std::array kListFlags{FlagSpec{"format", "f", V}, FlagSpec{"quiet", "q", B}, kHelp};
+constexpr std::array kPsFlags{FlagSpec{"format", "f", V}, kHelp};
+constexpr std::array kUpdateFlags{
+    FlagSpec{"resources", "r", V},      FlagSpec{"blkio-weight", "", V},
+    FlagSpec{"cpu-period", "", V},      FlagSpec{"cpu-quota", "", V},
+    FlagSpec{"cpu-burst", "", V},       FlagSpec{"cpu-share", "", V},
+    FlagSpec{"cpu-rt-period", "", V},   FlagSpec{"cpu-rt-runtime", "", V},
+    FlagSpec{"cpuset-cpus", "", V},     FlagSpec{"cpuset-mems", "", V},
+    FlagSpec{"kernel-memory", "", V},   FlagSpec{"kernel-memory-tcp", "", V},
+    FlagSpec{"memory", "", V},          FlagSpec{"cpu-idle", "", V},
+    FlagSpec{"memory-reservation", "", V}, FlagSpec{"memory-swap", "", V},
+    FlagSpec{"l3-cache-schema", "", V}, FlagSpec{"mem-bw-schema", "", V},
+    FlagSpec{"pids-limit", "", V},      kHelp};
+constexpr std::array kEventsFlags{FlagSpec{"interval", "", V}, FlagSpec{"stats", "", B}, kHelp};
+constexpr std::array kCheckpointFlags{
+    FlagSpec{"image-path", "", V},       FlagSpec{"work-path", "", V},
+    FlagSpec{"parent-path", "", V},      FlagSpec{"page-server", "", V},
+    FlagSpec{"manage-cgroups-mode", "", V}, FlagSpec{"empty-ns", "", V},
+    FlagSpec{"status-fd", "", V},        FlagSpec{"leave-running", "", B},
+    FlagSpec{"tcp-established", "", B},  FlagSpec{"tcp-skip-in-flight", "", B},
+    FlagSpec{"link-remap", "", B},       FlagSpec{"ext-unix-sk", "", B},
+    FlagSpec{"shell-job", "", B},        FlagSpec{"lazy-pages", "", B},
+    FlagSpec{"file-locks", "", B},       FlagSpec{"pre-dump", "", B},
+    FlagSpec{"auto-dedup", "", B},       kHelp};
+constexpr std::array kRestoreFlags{
+    FlagSpec{"console-socket", "", V},   FlagSpec{"image-path", "", V},
+    FlagSpec{"work-path", "", V},        FlagSpec{"manage-cgroups-mode", "", V},
+    FlagSpec{"bundle", "b", V},          FlagSpec{"pid-file", "", V},
+    FlagSpec{"empty-ns", "", V},         FlagSpec{"lsm-profile", "", V},
+    FlagSpec{"lsm-mount-context", "", V}, FlagSpec{"tcp-established", "", B},
+    FlagSpec{"ext-unix-sk", "", B},      FlagSpec{"shell-job", "", B},
+    FlagSpec{"file-locks", "", B},       FlagSpec{"detach", "d", B},
+    FlagSpec{"no-subreaper", "", B},     FlagSpec{"no-pivot", "", B},
+    FlagSpec{"auto-dedup", "", B},       FlagSpec{"lazy-pages", "", B},
+    kHelp};
+constexpr std::array kSpecFlags{FlagSpec{"bundle", "b", V}, FlagSpec{"rootless", "", B}, kHelp};
+
 struct CommandSpec {
     std::string_view name;
     bool skip_arg_reorder;  // exec and ps: flags stop at the first positional (the id)
     bool takes_id;
-    std::vector<FlagSpec> flags;
+    std::span<const FlagSpec> flags;
 };
 
-const std::vector<CommandSpec>& command_table() {
-    static const std::vector<CommandSpec> table = [] {
-        const std::vector<FlagSpec> create_flags{
-            {"bundle", "b", V},    {"console-socket", "", V}, {"pidfd-socket", "", V},
-            {"pid-file", "", V},   {"no-pivot", "", B},       {"no-new-keyring", "", B},
-            {"preserve-fds", "", V},
-        };
-        std::vector<FlagSpec> run_flags = create_flags;
-        run_flags.insert(run_flags.end(),
-                         {{"detach", "d", B}, {"keep", "", B}, {"no-subreaper", "", B}});
-        std::vector<CommandSpec> t{
-            {"create", false, true, create_flags},
-            {"run", false, true, run_flags},
-            {"start", false, true, {}},
-            {"exec", true, true,
-             {{"console-socket", "", V}, {"pidfd-socket", "", V}, {"cwd", "", V},
-              {"env", "e", V}, {"tty", "t", B}, {"user", "u", V}, {"additional-gids", "g", V},
-              {"process", "p", V}, {"detach", "d", B}, {"pid-file", "", V},
-              {"process-label", "", V}, {"apparmor", "", V}, {"no-new-privs", "", B},
-              {"cap", "c", V}, {"preserve-fds", "", V}, {"cgroup", "", V},
-              {"ignore-paused", "", B}}},
-            {"kill", false, true, {{"all", "a", B}}},
-            {"delete", false, true, {{"force", "f", B}}},
-            {"state", false, true, {}},
-            {"list", false, false, {{"format", "f", V}, {"quiet", "q", B}}},
-            {"ps", true, true, {{"format", "f", V}}},
-            {"pause", false, true, {}},
-            {"resume", false, true, {}},
-            {"update", false, true,
-             {{"resources", "r", V}, {"blkio-weight", "", V}, {"cpu-period", "", V},
-              {"cpu-quota", "", V}, {"cpu-burst", "", V}, {"cpu-share", "", V},
-              {"cpu-rt-period", "", V}, {"cpu-rt-runtime", "", V}, {"cpuset-cpus", "", V},
-              {"cpuset-mems", "", V}, {"kernel-memory", "", V}, {"kernel-memory-tcp", "", V},
-              {"memory", "", V}, {"cpu-idle", "", V}, {"memory-reservation", "", V},
-              {"memory-swap", "", V}, {"l3-cache-schema", "", V}, {"mem-bw-schema", "", V},
-              {"pids-limit", "", V}}},
-            {"events", false, true, {{"interval", "", V}, {"stats", "", B}}},
-            {"checkpoint", false, true,
-             {{"image-path", "", V}, {"work-path", "", V}, {"parent-path", "", V},
-              {"page-server", "", V}, {"manage-cgroups-mode", "", V}, {"empty-ns", "", V},
-              {"status-fd", "", V}, {"leave-running", "", B}, {"tcp-established", "", B},
-              {"tcp-skip-in-flight", "", B}, {"link-remap", "", B}, {"ext-unix-sk", "", B},
-              {"shell-job", "", B}, {"lazy-pages", "", B}, {"file-locks", "", B},
-              {"pre-dump", "", B}, {"auto-dedup", "", B}}},
-            {"restore", false, true,
-             {{"console-socket", "", V}, {"image-path", "", V}, {"work-path", "", V},
-              {"manage-cgroups-mode", "", V}, {"bundle", "b", V}, {"pid-file", "", V},
-              {"empty-ns", "", V}, {"lsm-profile", "", V}, {"lsm-mount-context", "", V},
-              {"tcp-established", "", B}, {"ext-unix-sk", "", B}, {"shell-job", "", B},
-              {"file-locks", "", B}, {"detach", "d", B}, {"no-subreaper", "", B},
-              {"no-pivot", "", B}, {"auto-dedup", "", B}, {"lazy-pages", "", B}}},
-            {"spec", false, false, {{"bundle", "b", V}, {"rootless", "", B}}},
-            {"features", false, false, {}},
-        };
-        for (auto& command : t) command.flags.push_back({"help", "h", B});
-        return t;
-    }();
-    return table;
-}
+constexpr std::array kCommands{
+    CommandSpec{"create", false, true, kCreateFlags},
+    CommandSpec{"run", false, true, kRunFlags},
+    CommandSpec{"start", false, true, kHelpOnly},
+    CommandSpec{"exec", true, true, kExecFlags},
+    CommandSpec{"kill", false, true, kKillFlags},
+    CommandSpec{"delete", false, true, kDeleteFlags},
+    CommandSpec{"state", false, true, kHelpOnly},
+    CommandSpec{"list", false, false, kListFlags},
+    CommandSpec{"ps", true, true, kPsFlags},
+    CommandSpec{"pause", false, true, kHelpOnly},
+    CommandSpec{"resume", false, true, kHelpOnly},
+    CommandSpec{"update", false, true, kUpdateFlags},
+    CommandSpec{"events", false, true, kEventsFlags},
+    CommandSpec{"checkpoint", false, true, kCheckpointFlags},
+    CommandSpec{"restore", false, true, kRestoreFlags},
+    CommandSpec{"spec", false, false, kSpecFlags},
+    CommandSpec{"features", false, false, kHelpOnly},
+};
 
 template <class Flags>
 const FlagSpec* find_flag(const Flags& flags, std::string_view name) {
@@ -195,7 +223,7 @@ RuncCall parse_runc_argv(std::vector<std::string_view> argv) {
     call.command_index = i;
     call.command = args[i];
     const CommandSpec* command = nullptr;
-    for (const auto& spec : command_table())
+    for (const auto& spec : kCommands)
         if (spec.name == call.command) command = &spec;
     if (!command) {
         call.problems.push_back("unknown command: " + std::string(call.command));
@@ -259,7 +287,7 @@ bool RuncCall::flag_bool(std::string_view name) const {
 
 std::optional<std::size_t> RuncCall::container_id_index() const {
     if (!known_command || positionals.empty()) return std::nullopt;
-    for (const auto& spec : command_table())
+    for (const auto& spec : kCommands)
         if (spec.name == command && !spec.takes_id) return std::nullopt;
     return positionals.front();
 }

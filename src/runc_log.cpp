@@ -97,7 +97,7 @@ std::string format_log_line(LogFormat format, std::string_view level, std::strin
 }
 
 Status append_line(const std::string& path, std::string_view line) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644));
+    UniqueFd fd(open_path(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644));
     if (!fd.valid()) return make_error(path + ": " + errno_text(errno));
     ssize_t n;
     do {

@@ -21,7 +21,7 @@ struct Opened {
 // Opens a candidate file; errno on failure.
 std::optional<Opened> open_candidate(const std::string& path, int& err) {
     Opened o;
-    o.fd.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    o.fd.reset(open_path(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!o.fd.valid() || ::fstat(o.fd.get(), &o.st) != 0) {
         err = errno;
         return std::nullopt;

@@ -30,10 +30,15 @@ tidy_one() {
 }
 export -f tidy_one
 mapfile -t sources < <(find src -name '*.cpp' | sort)
-# Any output is a finding (or a file clang-tidy could not compile): the step fails.
+# Any output or a failing file (a finding, or a file clang-tidy could not compile) fails the
+# step. (Not `... | grep .` under pipefail: xargs's own exit status would decide the branch.)
 # shellcheck disable=SC2016 # the inner bash expands "$@", on purpose
-if printf '%s\0' "${sources[@]}" | xargs -0 -P 2 -I{} bash -c 'tidy_one "$@"' _ {} \
-    "${tidy_flags[@]}" | grep . ; then
+tidy_findings=$(printf '%s\0' "${sources[@]}" | xargs -0 -P 2 -I{} bash -c 'tidy_one "$@"' _ {} \
+    "${tidy_flags[@]}")
+tidy_status=$?
+if [[ -n $tidy_findings || $tidy_status != 0 ]]; then
+    printf '%s\n' "$tidy_findings"
+    echo "FAIL clang-tidy: findings above (xargs exit $tidy_status)"
     failed+=(clang-tidy)
 else
     echo "ok   clang-tidy: ${#sources[@]} files clean"

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "container_spec_reference.hpp"
 #include "samples.hpp"
 #include "oci_spec.hpp"
 #include "runc_state.hpp"
@@ -301,6 +303,100 @@ TEST(UserFlag, Forms) {
         SCOPED_TRACE(bad);
         EXPECT_FALSE(parse_user_flag(bad, container));
     }
+}
+
+// The wrapper reads config.json with a SAX handler; the DOM reference (tests/support) reads
+// the same fields the plain way. Each document below must give both the same answer: duplicate
+// keys (the first wins), wrong types (absent), the id-range errors and their order, nesting.
+TEST(ContainerSpecSax, AgreesWithTheDomReference) {
+    const std::vector<std::string> documents{
+        R"({})",
+        R"([])",
+        R"("text")",
+        R"(5)",
+        R"({"process":{"user":{"uid":1,"gid":2},"terminal":true}})",
+        R"({"process":{"user":{"uid":1,"gid":2},"user":{"uid":3,"gid":4}}})",
+        R"({"process":{"user":{"uid":1,"uid":5,"gid":2}}})",
+        R"({"process":{"user":{"uid":-0,"gid":0}}})",
+        R"({"process":{"user":{"uid":-1,"gid":0}}})",
+        R"({"process":{"user":{"uid":1.0,"gid":0}}})",
+        R"({"process":{"user":{"uid":4294967295,"gid":4294967296}}})",
+        R"({"process":{"user":{"uid":"0","gid":0}}})",
+        R"({"process":{"user":[1,2]}})",
+        R"({"process":{"user":5,"user":{"uid":1,"gid":1}}})",
+        R"({"process":{"terminal":"yes","terminal":true}})",
+        R"({"process":{"terminal":{"x":true}}})",
+        R"({"process":5,"process":{"terminal":true}})",
+        R"({"process":[{"terminal":true}]})",
+        R"({"annotations":{"io.kubernetes.cri.sandbox-id":"abc"}})",
+        R"({"annotations":{"io.kubernetes.cri.sandbox-id":5,"io.kubernetes.cri.sandbox-id":"x"}})",
+        R"({"annotations":{"io.kubernetes.cri.sandbox-id":"a\u0062c"}})",
+        R"({"annotations":[],"annotations":{"io.kubernetes.cri.sandbox-id":"x"}})",
+        R"({"linux":5})",
+        R"({"linux":{"namespaces":[{"type":"user"}]}})",
+        R"({"linux":{"namespaces":[{"type":"user","path":"/proc/1/ns/user"}]}})",
+        R"({"linux":{"namespaces":[{"type":"user","path":""}]}})",
+        R"({"linux":{"namespaces":[{"type":"user","path":"/a"},{"type":"user"}]}})",
+        R"({"linux":{"namespaces":[{"type":"pid"},{"path":"/x","type":"user"}]}})",
+        R"({"linux":{"namespaces":[{"type":"network","type":"user"}]}})",
+        R"({"linux":{"namespaces":[{"type":["user"]},"user",5,null]}})",
+        R"({"linux":{"namespaces":{"type":"user"}}})",
+        R"({"linux":{"namespaces":"user"}})",
+        R"({"linux":{"uidMappings":null,"gidMappings":[]}})",
+        R"({"linux":{"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}]}})",
+        R"({"linux":{"uidMappings":[{"containerID":0,"hostID":1,"size":1},{"containerID":1,"hostID":5,"size":2}],
+                    "gidMappings":[{"containerID":0,"hostID":7,"size":3}]}})",
+        R"({"linux":{"uidMappings":{}}})",
+        R"({"linux":{"uidMappings":"x"}})",
+        R"({"linux":{"uidMappings":5,"gidMappings":5}})",
+        R"({"linux":{"gidMappings":5,"uidMappings":[5]}})",
+        R"({"linux":{"gidMappings":[{"containerID":0}],"uidMappings":[]}})",
+        R"({"linux":{"uidMappings":[{"containerID":0,"hostID":1}]}})",
+        R"({"linux":{"uidMappings":[{"containerID":0,"hostID":1,"size":-1}]}})",
+        R"({"linux":{"uidMappings":[{"containerID":0,"hostID":1,"size":{"n":1}}]}})",
+        R"({"linux":{"uidMappings":[{"containerID":0,"hostID":1,"size":1,"size":"x"}]}})",
+        R"({"linux":{"uidMappings":[[0,1,1]]}})",
+        R"({"linux":{"uidMappings":[],"uidMappings":5}})",
+        R"({"linux":{"uidMappings":5},"linux":{}})",
+        R"({"x":{"linux":{"uidMappings":5}},"y":[{"process":{"terminal":true}}]})",
+        R"({"a":[[[[[[[[[[{"linux":{"uidMappings":5}}]]]]]]]]]]})",
+        R"({"process":{"user":{"uid":1,"gid":2}}} trailing)",
+        R"({"process":)",
+        R"({"linux":{"uidMappings":[{"containerID":0,"hostID":1,"size":1}]})",
+        "",
+    };
+    for (const auto& document : documents) {
+        SCOPED_TRACE(document);
+        std::string for_sax = document;
+        std::string for_dom = document;
+        auto sax = parse_container_spec(for_sax);
+        auto dom = reference::parse_container_spec_dom(for_dom);
+        EXPECT_EQ(reference::spec_difference(sax, dom), "");
+    }
+    // And every sample config.json the shim wrote.
+    int samples = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(samples_dir())) {
+        if (entry.path().filename() != "config.json") continue;
+        SCOPED_TRACE(entry.path().string());
+        std::string for_sax = slurp(entry.path());
+        std::string for_dom = for_sax;
+        EXPECT_EQ(reference::spec_difference(parse_container_spec(for_sax),
+                                             reference::parse_container_spec_dom(for_dom)),
+                  "");
+        ++samples;
+    }
+    EXPECT_GT(samples, 0);
+}
+
+// A config.json nested a million levels deep is a parse error, not a crash or a huge allocation.
+TEST(ContainerSpecSax, DeepNestingIsAnError) {
+    std::string deep(1000000, '[');
+    auto spec = parse_container_spec(deep);
+    ASSERT_FALSE(spec);
+    std::string closed = "{\"a\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+    auto ok = parse_container_spec(closed);
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_FALSE(ok->has_user_namespace);
 }
 
 }  // namespace
