@@ -28,6 +28,11 @@ std::string absolute_path(std::string_view path, std::string_view cwd) {
     return out;
 }
 
+std::string absolute_path(std::string_view path) {
+    if (!path.empty() && path[0] == '/') return std::string(path);
+    return absolute_path(path, current_dir());
+}
+
 std::string current_dir() {
     char buf[4096];
     if (::getcwd(buf, sizeof buf)) return buf;
@@ -50,8 +55,8 @@ Result<std::string> read_fd(int fd, std::string_view path, std::size_t limit,
     if (known) st = *known;
     else if (::fstat(fd, &st) != 0) st.st_mode = 0;
     // Read straight into the result, sized by fstat plus one byte, so that the usual file takes
-    // one read of its data and one that returns 0, with no bounce buffer to fault in. Files that
-    // report no size (/proc) or grow meanwhile make the buffer grow.
+    // one read, with no bounce buffer to fault in. Files that report no size (/proc) or grow
+    // meanwhile make the buffer grow.
     std::size_t capacity = 4096;
     if (S_ISREG(st.st_mode) && st.st_size > 0) {
         if (static_cast<std::size_t>(st.st_size) > limit) return too_large(path, limit);
@@ -69,6 +74,8 @@ Result<std::string> read_fd(int fd, std::string_view path, std::size_t limit,
         if (n < 0) return make_error(std::string(path) + ": read: " + errno_text(errno));
         if (n == 0) break;
         used += static_cast<std::size_t>(n);
+        // A regular file's read comes up short only at its end: no second read to hear so.
+        if (S_ISREG(st.st_mode) && used < out.size()) break;
     }
     if (used > limit) return too_large(path, limit);
     out.resize(used);

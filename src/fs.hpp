@@ -19,6 +19,9 @@ inline constexpr std::size_t kMaxInputBytes = 16u << 20;
 std::string errno_text(int err);
 std::string dirname_of(std::string_view path);
 std::string absolute_path(std::string_view path, std::string_view cwd);
+// The same against the current directory, which is asked for only when `path` is relative
+// (the shim's paths are absolute: no getcwd on the hot path).
+std::string absolute_path(std::string_view path);
 std::string current_dir();
 
 // open(2) for the hot path. musl's open() follows every O_CLOEXEC open with a redundant

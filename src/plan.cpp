@@ -29,15 +29,15 @@ Result<std::optional<SideConfig>> load_side_config(const std::string& path) {
     return std::optional<SideConfig>(std::move(*parsed));
 }
 
-std::string state_json_path(const RuncCall& call, const std::string& cwd) {
+std::string state_json_path(const RuncCall& call) {
     auto id = call.container_id();
     if (!id || !is_valid_container_id(*id)) return {};
-    std::string root = absolute_path(call.global_value("root").value_or(kRuncDefaultRoot), cwd);
+    std::string root = absolute_path(call.global_value("root").value_or(kRuncDefaultRoot));
     return root + "/" + std::string(*id) + "/state.json";
 }
 
-std::optional<RuncState> read_runc_state(const RuncCall& call, const std::string& cwd) {
-    std::string path = state_json_path(call, cwd);
+std::optional<RuncState> read_runc_state(const RuncCall& call) {
+    std::string path = state_json_path(call);
     if (path.empty()) return std::nullopt;
     auto text = read_file(path);
     if (!text) return std::nullopt;
@@ -53,22 +53,22 @@ void find_bundle(const RuncCall& call, Plan& plan) {
     if (!call.known_command) return;
     if (creates_container(call.command)) {
         auto b = call.flag_value("bundle");
-        plan.bundle = absolute_path(b.value_or(""), plan.cwd);
+        plan.bundle = absolute_path(b.value_or(""));
         plan.bundle_source = b ? "--bundle" : "the current directory (no --bundle)";
         return;
     }
     if (!call.container_id()) return;
     if (auto log = call.global_value("log")) {
-        std::string dir = dirname_of(absolute_path(*log, plan.cwd));
+        std::string dir = dirname_of(absolute_path(*log));
         if (::access((dir + "/config.json").c_str(), F_OK) == 0) {
             plan.bundle = dir;
             plan.bundle_source = "the folder of --log";
             return;
         }
     }
-    if (auto state = read_runc_state(call, plan.cwd); state && state->bundle) {
+    if (auto state = read_runc_state(call); state && state->bundle) {
         plan.bundle = *state->bundle;
-        plan.bundle_source = "the bundle= label of " + state_json_path(call, plan.cwd);
+        plan.bundle_source = "the bundle= label of " + state_json_path(call);
     }
 }
 
@@ -178,7 +178,7 @@ void plan_stdio(const RuncCall& call, const Plan& plan, const std::optional<Cont
     s.user_source = "process.user of config.json";
     if (exec) {
         if (auto process_file = call.flag_value("process")) {
-            std::string path = absolute_path(*process_file, plan.cwd);
+            std::string path = absolute_path(*process_file);
             auto text = read_file(path);
             auto user = text ? parse_process_user(*text) : Result<ProcessUser>(text.error());
             if (!user) {
@@ -210,11 +210,11 @@ void plan_stdio(const RuncCall& call, const Plan& plan, const std::optional<Cont
     s.mappings_source = "linux.uidMappings/gidMappings of config.json";
     if (s.uid_mappings.empty() || s.gid_mappings.empty()) {
         std::optional<RuncState> state;
-        if (exec) state = read_runc_state(call, plan.cwd);
+        if (exec) state = read_runc_state(call);
         if (state && !state->uid_mappings.empty() && !state->gid_mappings.empty()) {
             s.uid_mappings = state->uid_mappings;
             s.gid_mappings = state->gid_mappings;
-            s.mappings_source = "uid_mappings/gid_mappings of " + state_json_path(call, plan.cwd);
+            s.mappings_source = "uid_mappings/gid_mappings of " + state_json_path(call);
         } else if (state && state->init_pid > 0 &&
                    read_proc_maps(static_cast<std::uint32_t>(state->init_pid), s)) {
         } else if (auto pid = spec->user_namespace_path
@@ -246,7 +246,6 @@ void plan_stdio(const RuncCall& call, const Plan& plan, const std::optional<Cont
 Result<Plan> make_plan(const RuncCall& call, const Environment& env,
                        const OpenAtEntry& open_at_entry, bool describe) {
     Plan plan;
-    plan.cwd = current_dir();
 
     if (auto guard = env.get(kDepthEnv)) {
         auto chain = parse_call_chain(*guard);

@@ -34,7 +34,6 @@ struct StdioPlan {
 };
 
 struct Plan {
-    std::string cwd;
     std::string bundle;  // "" when the call has no bundle
     std::string bundle_source;
     std::optional<SideConfig> side;

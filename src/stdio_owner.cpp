@@ -1,9 +1,11 @@
 #include "stdio_owner.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <optional>
@@ -26,8 +28,16 @@ const char* stdio_kind_name(StdioKind kind) {
 }
 
 OpenAtEntry stdio_open_at_entry() {
+    // One poll(2) answers for all three: POLLNVAL marks an fd that is not open.
+    std::array<struct pollfd, 3> fds{};
+    for (int fd = 0; fd < 3; ++fd) fds[static_cast<std::size_t>(fd)].fd = fd;
     OpenAtEntry open{};
-    for (int fd = 0; fd < 3; ++fd) open[fd] = ::fcntl(fd, F_GETFD) != -1;
+    if (::poll(fds.data(), fds.size(), 0) < 0) {
+        for (int fd = 0; fd < 3; ++fd) open[fd] = ::fcntl(fd, F_GETFD) != -1;
+        return open;
+    }
+    for (int fd = 0; fd < 3; ++fd)
+        open[fd] = (fds[static_cast<std::size_t>(fd)].revents & POLLNVAL) == 0;
     return open;
 }
 
@@ -103,10 +113,9 @@ std::vector<StdioFd> inspect_stdio(const OpenAtEntry& open_at_entry, std::uint32
 Result<std::vector<int>> apply_stdio_ownership(const std::vector<StdioFd>& fds) {
     std::vector<int> changed;
     for (const auto& s : fds) {
+        // inspect_stdio classified this very fd moments ago; runcwrap is single-threaded and
+        // opened or closed nothing in between, so the fd still names the same pipe.
         if (!s.chown) continue;
-        // Re-check right before the change: the fd number must still be an anonymous pipe.
-        struct stat st{};
-        if (::fstat(s.fd, &st) != 0 || !S_ISFIFO(st.st_mode)) continue;
         const auto uid = static_cast<uid_t>(s.target_uid);
         const auto gid = static_cast<gid_t>(s.target_gid);
         if (::fchown(s.fd, uid, gid) != 0)
