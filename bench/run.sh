@@ -82,10 +82,12 @@ musl-gcc -static -O2 -Wall -o "$W/bin/spawn_bench" "$here/spawn_bench.c"
 SPAWN=$W/bin/spawn_bench
 NOOP=$W/bin/noop
 
-# The four ways to be `runc`, for the real runc and for the no-op.
+# The ways to be `runc`, for the real runc and for the no-op: a symlink, a shell wrapper, the
+# exec floor (bench/exec_floor.c: open + execveat and nothing else) and runcwrap.
 install_variants() { # <dir> <target>
-    mkdir -p "$1/symlink" "$1/sh" "$1/runcwrap"
+    mkdir -p "$1/symlink" "$1/sh" "$1/floor" "$1/runcwrap"
     ln -s "$2" "$1/symlink/runc"
+    musl-gcc -static -O2 -s -Wall -DTARGET="\"$2\"" -o "$1/floor/runc" "$here/exec_floor.c"
     printf '#!/bin/sh\nexec %s "$@"\n' "$2" >"$1/sh/runc"
     chmod 0755 "$1/sh/runc"
     install -m 0755 "$RUNCWRAP" "$1/runcwrap/runc"
@@ -196,12 +198,13 @@ RES=$W/results
 mkdir -p "$RES"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-variants() { # <dir> <args...>: --cmd lines for direct, symlink, sh, runcwrap
+variants() { # <dir> <args...>: --cmd lines for direct, symlink, sh, floor, runcwrap
     local dir=$1 target
     shift
     target=$(readlink "$dir/symlink/runc")
     printf '%s\n' --cmd direct "$target" "$@" --cmd symlink "$dir/symlink/runc" "$@" \
-        --cmd sh "$dir/sh/runc" "$@" --cmd runcwrap "$dir/runcwrap/runc" "$@"
+        --cmd sh "$dir/sh/runc" "$@" --cmd floor "$dir/floor/runc" "$@" \
+        --cmd runcwrap "$dir/runcwrap/runc" "$@"
 }
 spawn() { # <name> <side file> <spawn_bench args...>
     local name=$1 side=$2
@@ -222,6 +225,7 @@ for c in 3 4; do
         --cmd noop "$NOOP" "${a9[@]}" \
         --cmd symlink "$W/nop/symlink/runc" "${a9[@]}" \
         --cmd sh "$W/nop/sh/runc" "${a9[@]}" \
+        --cmd floor "$W/nop/floor/runc" "${a9[@]}" \
         --cmd runcwrap-9k "$W/nop/runcwrap/runc" "${a9[@]}" \
         --cmd runcwrap-64k "$W/nop/runcwrap/runc" "${a64[@]}"
 done
@@ -374,6 +378,13 @@ own() { field "case$1" "runcwrap-$2" 8; }
     echo "| peak RSS ≤ 4 MiB | $RSS KiB (cases 3–4; the no-op: $RSS_NOOP KiB) | $(verdict "$RSS" 4096) |"
     echo "| binary ≤ 2 MiB | $SIZE bytes ($(awk -v s="$SIZE" 'BEGIN { printf "%.2f", s / 1048576 }') MiB) | $(verdict "$SIZE" 2097152) |"
     echo
+    echo "The floor on this machine: bench/exec_floor.c, a static C wrapper that only opens its target"
+    echo "and execs it (no config, no checks), costs $(field case1 floor 8) µs over the symlink in case 1"
+    echo "(ratio $(ratio "$(field case1 floor 3)" "$(field case1 symlink 3)")), $(field case2 floor 8) µs in case 2"
+    echo "(ratio $(ratio "$(field case2 floor 3)" "$(field case2 symlink 3)")), and $(field case3 floor 8) / $(field case4 floor 8) µs over the"
+    echo "no-op in cases 3 / 4: the price of a second exec, which any wrapper pays. runcwrap's own work"
+    echo "is what it costs beyond the floor."
+    echo
     echo "## Wall time per call (spawn_bench)"
     echo
     echo "Median and p10–p90 in ms; ratio = median / the symlink's median; paired Δ and paired ratio ="
@@ -383,10 +394,10 @@ own() { field "case$1" "runcwrap-$2" 8; }
     echo
     echo "| case | variant | median ms | p10–p90 ms | ratio to symlink | paired Δ µs | paired ratio |"
     echo "|---|---|---|---|---|---|---|"
-    table_rows case1 direct symlink sh runcwrap
-    table_rows case2 direct symlink sh runcwrap
-    table_rows case3 noop symlink sh runcwrap-9k runcwrap-64k
-    table_rows case4 noop symlink sh runcwrap-9k runcwrap-64k
+    table_rows case1 direct symlink sh floor runcwrap
+    table_rows case2 direct symlink sh floor runcwrap
+    table_rows case3 noop symlink sh floor runcwrap-9k runcwrap-64k
+    table_rows case4 noop symlink sh floor runcwrap-9k runcwrap-64k
     echo
     echo "## hyperfine cross-check (cases 1–2, runs grouped per command)"
     echo

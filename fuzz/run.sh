@@ -20,13 +20,13 @@ case $seconds in
         ;;
 esac
 
-all_targets=(runc_args config_json process_json state_json side_config options_json)
+all_targets=(runc_args config_json process_json state_json side_config options_json binary_marker)
 # FUZZ_TARGETS="side_config state_json" runs only those (for a longer run on one parser).
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 # The parsers under test (pure code), plus restore_dropped_options in decision.cpp.
-srcs=(runc_args decision side_config toml_guard shim_options oci_spec runc_state idmap)
+srcs=(runc_args decision side_config toml_guard shim_options oci_spec runc_state idmap binary_marker)
 declare -A dict=([runc_args]=runc_args [config_json]=json [process_json]=json
-    [state_json]=json [side_config]=toml [options_json]=json)
+    [state_json]=json [side_config]=toml [options_json]=json [binary_marker]=elf)
 
 # ---- what the build needs, installed only when missing ------------------------------------
 sh "$(dirname "$0")/../toolchain/ensure-packages.sh" fuzz/run.sh \
@@ -90,6 +90,13 @@ for t in "${targets[@]}"; do
             failed+=("$t")
             continue
         fi
+    fi
+
+    # ELF seeds are made here, not committed: the heads of a program without the note and of
+    # the fuzz binary itself, which links binary_marker.cpp and so carries it.
+    if [ "$t" = binary_marker ]; then
+        head -c 4096 /bin/true >"$out/corpus/$t/seed-true"
+        head -c 4096 "$bin" >"$out/corpus/$t/seed-with-note"
     fi
 
     # 2. Fuzz for the time given, from the seeds.

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <optional>
 
+#include "binary_marker.hpp"
 #include "fs.hpp"
 
 namespace runcwrap {
@@ -16,15 +17,26 @@ namespace {
 struct Opened {
     UniqueFd fd;
     struct stat st{};
+    bool is_script = false;         // starts with "#!"
+    bool is_runcwrap_copy = false;  // carries runcwrap's ELF note (binary_marker.hpp)
 };
 
-// Opens a candidate file; errno on failure.
+// Opens a candidate file and reads what its first bytes say; errno on failure.
 std::optional<Opened> open_candidate(const std::string& path, int& err) {
     Opened o;
     o.fd.reset(open_path(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
     if (!o.fd.valid() || ::fstat(o.fd.get(), &o.st) != 0) {
         err = errno;
         return std::nullopt;
+    }
+    if (S_ISREG(o.st.st_mode)) {
+        char head[kMarkerProbeBytes];
+        const ssize_t n = ::pread(o.fd.get(), head, sizeof head, 0);
+        if (n > 0) {
+            const std::string_view bytes(head, static_cast<std::size_t>(n));
+            o.is_script = bytes.substr(0, 2) == "#!";
+            o.is_runcwrap_copy = has_runcwrap_note(bytes);
+        }
     }
     return o;
 }
@@ -53,11 +65,6 @@ std::vector<std::string> path_dirs(std::string_view path_env) {
         path_env.remove_prefix(colon + 1);
     }
     return dirs;
-}
-
-bool is_script(int fd) {
-    char magic[2] = {0, 0};
-    return ::pread(fd, magic, sizeof magic, 0) == 2 && magic[0] == '#' && magic[1] == '!';
 }
 
 // The identities of runtimes the decision says not to run (a wrapping runtime that called us).
@@ -94,8 +101,10 @@ Result<FileIdentity> self_identity() {
 Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& ctx) {
     const std::vector<FileIdentity> excluded = excluded_identities(decision, ctx);
     std::vector<std::string> skipped;
-    auto why_skip = [&](const FileIdentity& id) -> const char* {
+    auto why_skip = [&](const Opened& o) -> const char* {
+        const FileIdentity id = identity_of(o.st);
         if (id == ctx.self) return "it is runcwrap itself";
+        if (o.is_runcwrap_copy) return "it is another copy of runcwrap";
         if (ctx.chain && ctx.chain->contains(id)) return "it already ran in this call chain";
         if (std::find(excluded.begin(), excluded.end(), id) != excluded.end())
             return "it is the wrapping runtime that called runc";
@@ -110,7 +119,7 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
         r.path = path;
         r.source = c.source;
         r.identity = identity_of(o.st);
-        r.is_script = is_script(o.fd.get());
+        r.is_script = o.is_script;
         r.fd = std::move(o.fd);
         r.skipped = skipped;
         return r;
@@ -128,12 +137,15 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
                 return make_error("runtime " + c.name + " (from " + c.source +
                                   "): " + errno_text(err) +
                                   "; fix: install it there or name the real runtime");
-            const FileIdentity id = identity_of(o->st);
-            if (const char* why = why_skip(id)) {
-                if (c.must_not_be_self && id == ctx.self)
+            if (const char* why = why_skip(*o)) {
+                if (c.must_not_be_self && identity_of(o->st) == ctx.self)
                     return make_error(c.source + " is " + c.name +
                                       ", which is runcwrap itself; fix: name the real runtime "
                                       "there, e.g. /usr/sbin/runc");
+                if (c.must_not_be_self && o->is_runcwrap_copy)
+                    return make_error(c.source + " is " + c.name +
+                                      ", which is another copy of runcwrap; fix: name the real "
+                                      "runtime there, e.g. /usr/sbin/runc");
                 skipped.push_back(c.name + ": " + why);
                 continue;
             }
@@ -147,12 +159,14 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
             auto o = open_candidate(path, err);
             if (!o || S_ISDIR(o->st.st_mode)) continue;
             found_any = true;
-            const FileIdentity id = identity_of(o->st);
-            if (const char* why = why_skip(id)) {
-                if (c.must_not_be_self && id == ctx.self)
+            if (const char* why = why_skip(*o)) {
+                const bool self = identity_of(o->st) == ctx.self;
+                if (c.must_not_be_self && (self || o->is_runcwrap_copy))
                     return make_error(c.source + " is " + c.name + ", found in PATH as " + path +
-                                      ", which is runcwrap itself; fix: name the real runtime "
-                                      "by its absolute path, e.g. /usr/sbin/runc");
+                                      (self ? ", which is runcwrap itself"
+                                            : ", which is another copy of runcwrap") +
+                                      "; fix: name the real runtime by its absolute path, e.g. "
+                                      "/usr/sbin/runc");
                 skipped.push_back(path + ": " + why);
                 continue;
             }

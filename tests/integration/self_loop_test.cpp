@@ -133,5 +133,44 @@ TEST(SelfLoopDepth, RuntimeAlreadyInChainIsSkipped) {
     EXPECT_TRUE(f.probe_calls().empty());
 }
 
+// Another copy of runcwrap (another inode, so not "itself" by device+inode) is known by its ELF
+// note: named as BinaryName it is refused with the fix; met in PATH it is passed over for the
+// real runtime that follows it.
+TEST(SelfLoopCopy, AnotherCopyAsBinaryNameIsRefused) {
+    WrapFixture f;
+    const std::string copy = install_runcwrap(f.T + "/opt/copy", Install::Copy, "runc");
+    f.write_side("[options]\nBinaryName = \"" + copy + "\"\n");
+    Captured c = run_captured(f.shim_call({"--version"}));
+    EXPECT_EQ(c.exit.code, 1);
+    EXPECT_EQ(c.out, "");
+    EXPECT_EQ(line_count(c.err), 1) << c.err;
+    EXPECT_NE(c.err.find(copy + ", which is another copy of runcwrap"), std::string::npos) << c.err;
+    EXPECT_NE(c.err.find("fix:"), std::string::npos) << c.err;
+    EXPECT_TRUE(f.probe_calls().empty());
+}
+
+TEST(SelfLoopCopy, AnotherCopyInPathIsPassedOver) {
+    WrapFixture f;  // no side file: the next runc in PATH
+    install_runcwrap(f.T + "/copybin", Install::Copy, "runc");
+    Spawn s = f.shim_call({"--version"});
+    s.env[0] = "PATH=" + f.T + "/bin:" + f.T + "/copybin:" + f.T + "/realbin";
+    Captured c = run_captured(s);
+    EXPECT_EQ(c.exit.code, 0) << c.err;
+    EXPECT_EQ(c.err, "");
+    auto calls = f.probe_calls();
+    ASSERT_EQ(calls.size(), 1u) << "the real runtime after the copy ran, once";
+    // It ran straight from the first runcwrap: the copy never ran (depth 1, not 2).
+    EXPECT_EQ(calls[0].getenv("RUNCWRAP_DEPTH"), "1:" + identity_hex(f.T + "/realbin/runc"));
+
+    // With nothing after the copy, a clear error that names it, never a run of the copy.
+    s.env[0] = "PATH=" + f.T + "/bin:" + f.T + "/copybin";
+    c = run_captured(s);
+    EXPECT_EQ(c.exit.code, 1);
+    EXPECT_EQ(line_count(c.err), 1) << c.err;
+    EXPECT_NE(c.err.find(f.T + "/copybin/runc: it is another copy of runcwrap"), std::string::npos)
+        << c.err;
+    EXPECT_EQ(f.probe_calls().size(), 1u);
+}
+
 }  // namespace
 }  // namespace itest
