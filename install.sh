@@ -307,42 +307,33 @@ ensure_dir() {
     return 0
 }
 
-# write_text_atomically PATH TEXT MODE [quiet]: temp file in the same folder + rename.
+# replace_atomically DEST MODE MAKE-TEMP...: runs MAKE-TEMP... with the temp file's path as its
+# last argument, then gives the temp file MODE ("" for a symlink, which has none) and root's
+# ownership, syncs it and renames it over DEST. The temp file sits beside DEST (same filesystem,
+# so the rename is atomic) and is removed on any exit before the rename.
+replace_atomically() {
+    local dest=$1 mode=$2 tmp
+    shift 2
+    tmp=$(dirname "$dest")/.$(basename "$dest").install.$$
+    TEMPS+=("$tmp")
+    rm -f -- "$tmp"
+    "$@" "$tmp"
+    [ -z "$mode" ] || chmod "$mode" -- "$tmp"
+    set_owner "$tmp"
+    [ -z "$mode" ] || sync -- "$tmp" 2>/dev/null || true
+    mv -fT -- "$tmp" "$dest"
+}
+# shellcheck disable=SC2317 # called through replace_atomically
+print_to() { printf '%s\n' "$1" >"$2"; }  # TEXT FILE
+
+# write_text_atomically PATH TEXT MODE [quiet]
 write_text_atomically() {
-    local path=$1 text=$2 mode=$3 tmp
-    [ "${4:-}" = quiet ] || act "write $path ($mode root:root, temp file + rename)"
+    [ "${4:-}" = quiet ] || act "write $1 ($3 root:root, temp file + rename)"
     [ "$DRY_RUN" = 0 ] || return 0
-    tmp=$(dirname "$path")/.$(basename "$path").install.$$
-    TEMPS+=("$tmp")
-    rm -f -- "$tmp"
-    printf '%s\n' "$text" >"$tmp"
-    chmod "$mode" -- "$tmp"
-    set_owner "$tmp"
-    sync -- "$tmp" 2>/dev/null || true
-    mv -fT -- "$tmp" "$path"
+    replace_atomically "$1" "$3" print_to "$2"
 }
-
-install_binary_atomically() {  # SRC DEST
-    local tmp
-    tmp=$(dirname "$2")/.$(basename "$2").install.$$
-    TEMPS+=("$tmp")
-    rm -f -- "$tmp"
-    cp -- "$1" "$tmp"
-    chmod 0755 -- "$tmp"
-    set_owner "$tmp"
-    sync -- "$tmp" 2>/dev/null || true
-    mv -fT -- "$tmp" "$2"
-}
-
-symlink_atomically() {  # TARGET LINK
-    local tmp
-    tmp=$(dirname "$2")/.$(basename "$2").install.$$
-    TEMPS+=("$tmp")
-    rm -f -- "$tmp"
-    ln -s -- "$1" "$tmp"
-    set_owner "$tmp"
-    mv -fT -- "$tmp" "$2"
-}
+install_binary_atomically() { replace_atomically "$2" 0755 cp -- "$1"; }  # SRC DEST
+symlink_atomically() { replace_atomically "$2" "" ln -s -- "$1"; }        # TARGET LINK
 
 # backup NODE_PATH: moves what is there aside (same bytes, mode, owner, times; a symlink stays a
 # symlink) and records it so that --uninstall puts it back.
