@@ -555,36 +555,54 @@ TEST_F(BadInputs, SideFileEmpty) {
                    {n.side, "it has no [options] table", "fix: write it with [options]"});
 }
 
-TEST_F(BadInputs, SideFileNotToml) {
+// A side file that is trusted but says something wrong: refused, with the line and the fix.
+struct SideFileText {
+    const char* name;
+    std::string (*text)(const Node&);
+    std::vector<std::string> (*expected)(const Node&);
+};
+
+class BadSideFileText : public BadInputs, public ::testing::WithParamInterface<SideFileText> {};
+
+TEST_P(BadSideFileText, IsRefusedNamingTheLine) {
     Node n;
-    n.write_side("[options\nBinaryName: /usr/sbin/runc\n");
-    expect_refused(n, n.call(n.create_argv()),
-                   {"side file " + n.side + ":1: not valid TOML", "fix: correct that line"});
+    n.write_side(GetParam().text(n));
+    expect_refused(n, n.call(n.create_argv()), GetParam().expected(n));
 }
 
-TEST_F(BadInputs, SideFileBareNonAsciiIsRefusedNotUndefined) {
-    Node n;
-    // toml++ 3.3.0 reaches __builtin_unreachable() on this (found by fuzz/side_config).
-    n.write_side("[options]\nBinaryName = \"" + n.real_runtime + "\" \xc3\xa9\n");
-    expect_refused(n, n.call(n.create_argv()),
-                   {"side file " + n.side + ":2: a non-ASCII character outside a string",
-                    "fix: remove it"});
-}
-
-TEST_F(BadInputs, SideFileUnknownKey) {
-    Node n;
-    n.write_side("[options]\nBinaryName = \"" + n.real_runtime + "\"\nSystemdCgroups = true\n");
-    expect_refused(n, n.call(n.create_argv()),
-                   {"side file " + n.side + ":3: unknown key [options] SystemdCgroups",
-                    "known: BinaryName, SystemdCgroup"});
-}
-
-TEST_F(BadInputs, SideFileWrongType) {
-    Node n;
-    n.write_side("[options]\nBinaryName = \"" + n.real_runtime + "\"\nSystemdCgroup = \"true\"\n");
-    expect_refused(n, n.call(n.create_argv()),
-                   {"side file " + n.side + ":3: [options] SystemdCgroup must be true or false"});
-}
+INSTANTIATE_TEST_SUITE_P(
+    SideFile, BadSideFileText,
+    ::testing::Values(
+        SideFileText{"NotToml",
+                     [](const Node&) -> std::string { return "[options\nBinaryName: /usr/sbin/runc\n"; },
+                     [](const Node& n) -> std::vector<std::string> {
+                         return {"side file " + n.side + ":1: not valid TOML", "fix: correct that line"};
+                     }},
+        // toml++ 3.3.0 reaches __builtin_unreachable() on this (found by fuzz/side_config).
+        SideFileText{"BareNonAsciiIsRefusedNotUndefined",
+                     [](const Node& n) -> std::string {
+                         return "[options]\nBinaryName = \"" + n.real_runtime + "\" \xc3\xa9\n";
+                     },
+                     [](const Node& n) -> std::vector<std::string> {
+                         return {"side file " + n.side + ":2: a non-ASCII character outside a string",
+                                 "fix: remove it"};
+                     }},
+        SideFileText{"UnknownKey",
+                     [](const Node& n) -> std::string {
+                         return "[options]\nBinaryName = \"" + n.real_runtime + "\"\nSystemdCgroups = true\n";
+                     },
+                     [](const Node& n) -> std::vector<std::string> {
+                         return {"side file " + n.side + ":3: unknown key [options] SystemdCgroups",
+                                 "known: BinaryName, SystemdCgroup"};
+                     }},
+        SideFileText{"WrongType",
+                     [](const Node& n) -> std::string {
+                         return "[options]\nBinaryName = \"" + n.real_runtime + "\"\nSystemdCgroup = \"true\"\n";
+                     },
+                     [](const Node& n) -> std::vector<std::string> {
+                         return {"side file " + n.side + ":3: [options] SystemdCgroup must be true or false"};
+                     }}),
+    [](const ::testing::TestParamInfo<SideFileText>& info) { return std::string(info.param.name); });
 
 std::vector<std::string> chown_fix(const std::string& path) {
     return {"fix: chown root:root " + path + " && chmod go-w " + path};

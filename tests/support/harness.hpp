@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "unique_fd.hpp"
+
 namespace itest {
 
 // Paths the Makefile passes in the environment (RUNCWRAP_BIN, PROBE_BIN, SAMPLES_DIR).
@@ -22,29 +24,8 @@ const std::string& runcwrap_bin();
 const std::string& probe_bin();
 const std::string& samples_dir();
 
-// An owned fd, closed once.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    Fd& operator=(Fd&& o) noexcept {
-        if (this != &o) reset(std::exchange(o.fd_, -1));
-        return *this;
-    }
-    ~Fd() { reset(); }
-    int get() const { return fd_; }
-    bool valid() const { return fd_ >= 0; }
-    void reset(int fd = -1) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = fd;
-    }
-
-private:
-    int fd_ = -1;
-};
+// An owned fd, closed once: the project's own wrapper.
+using Fd = runcwrap::UniqueFd;
 
 struct Pipe {
     Fd read;
