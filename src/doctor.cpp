@@ -18,6 +18,7 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "binary_marker.hpp"
 #include "containerd_config.hpp"
 #include "fs.hpp"
 #include "runtime_resolve.hpp"
@@ -131,6 +132,17 @@ std::optional<FileIdentity> identity_at(const std::string& path) {
     return identity_of(st);
 }
 
+// Is the file at `path` a runcwrap binary (this one or another copy)? Its ELF note says.
+bool carries_runcwrap_note(const std::string& path) {
+    UniqueFd fd(open_path(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
+    if (!fd.valid()) return false;
+    std::string head(kMarkerProbeBytes, '\0');
+    const ssize_t n = ::pread(fd.get(), head.data(), head.size(), 0);
+    if (n <= 0) return false;
+    head.resize(static_cast<std::size_t>(n));
+    return has_runcwrap_note(head);
+}
+
 // The first `runc` along a PATH.
 std::string first_runc(std::string_view path_env) {
     if (path_env.empty()) path_env = kDefaultPath;
@@ -157,6 +169,12 @@ void check_wrapper_on_path(const DoctorOptions& o, const FileIdentity& self,
     auto id = runc.empty() ? std::nullopt : identity_at(runc);
     if (id && *id == self) {
         c.detail = "the first runc in the PATH of " + whose + " is " + runc + " = runcwrap";
+    } else if (id && carries_runcwrap_note(runc)) {
+        // It works, but what doctor checks (this binary) is not what containerd runs.
+        c.status = CheckStatus::Warn;
+        c.detail = "the first runc in the PATH of " + whose + " is " + runc +
+                   ", another copy of runcwrap, not this one";
+        c.fix = "install this runcwrap there (install.sh), or run that copy's doctor";
     } else {
         c.status = CheckStatus::Fail;
         c.detail = runc.empty() ? "no runc in the PATH of " + whose + " (" + path_env + ")"

@@ -197,6 +197,19 @@ t_doctor_broken() {
     doctor_broken doctor-runtime-fails "runtime (side file BinaryName)" "$pid" "$good_cfg" "$T/doc-broken/config.toml"
 }
 
+# Another copy of runcwrap (another inode) first in containerd's PATH: it works, so not a
+# failure, but doctor says that what it checked is not what containerd runs.
+t_doctor_other_copy() {
+    mkdir -p "$T/copy"
+    cp "$RW" "$T/copy/runc"
+    start_fake_containerd "$T/copy:$T/bin:/usr/sbin:/usr/bin"
+    doctor "$FAKE_PID" "$T/doc-ok/containerd.toml" "$T/doc-ok/config.toml"
+    [ "$DOCTOR_RC" = 0 ] || { fail doctor-other-copy "exit $DOCTOR_RC, want 0 (a warning):"$'\n'"$DOCTOR_OUT"; return; }
+    expect_contains doctor-other-copy "$DOCTOR_OUT" \
+        "[warn] runc-on-containerd-path: the first runc in the PATH of containerd (pid $FAKE_PID) is $T/copy/runc, another copy of runcwrap" &&
+        pass doctor-other-copy
+}
+
 # ---- explain ---------------------------------------------------------------------------------
 make_bug_bundle() {  # dir
     mkdir -p "$1/rootfs"
@@ -311,6 +324,7 @@ t_import_unknown_runtime
 t_import_write
 t_doctor_healthy
 t_doctor_broken
+t_doctor_other_copy
 t_explain_bundle
 t_explain_stdio
 t_explain_userns_path
