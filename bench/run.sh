@@ -378,12 +378,20 @@ own() { field "case$1" "runcwrap-$2" 8; }
     echo "| peak RSS ≤ 4 MiB | $RSS KiB (cases 3–4; the no-op: $RSS_NOOP KiB) | $(verdict "$RSS" 4096) |"
     echo "| binary ≤ 2 MiB | $SIZE bytes ($(awk -v s="$SIZE" 'BEGIN { printf "%.2f", s / 1048576 }') MiB) | $(verdict "$SIZE" 2097152) |"
     echo
-    echo "The floor on this machine: bench/exec_floor.c, a static C wrapper that only opens its target"
-    echo "and execs it (no config, no checks), costs $(field case1 floor 8) µs over the symlink in case 1"
-    echo "(ratio $(ratio "$(field case1 floor 3)" "$(field case1 symlink 3)")), $(field case2 floor 8) µs in case 2"
-    echo "(ratio $(ratio "$(field case2 floor 3)" "$(field case2 symlink 3)")), and $(field case3 floor 8) / $(field case4 floor 8) µs over the"
-    echo "no-op in cases 3 / 4: the price of a second exec, which any wrapper pays. runcwrap's own work"
-    echo "is what it costs beyond the floor."
+    echo "## The floor, and runcwrap's work above it"
+    echo
+    echo "bench/exec_floor.c is the least any exec wrapper can cost: a static C program that opens its"
+    echo "target and execveat()s it, with no config and no checks. What it costs is the price of a"
+    echo "second exec; what runcwrap costs beyond it is runcwrap's own work (paired Δ, µs)."
+    echo
+    echo "| | case 1 | case 2 | case 3 (9k) | case 3 (64k) | case 4 (9k) | case 4 (64k) |"
+    echo "|---|---|---|---|---|---|---|"
+    f1=$(field case1 floor 8) f2=$(field case2 floor 8) f3=$(field case3 floor 8) f4=$(field case4 floor 8)
+    r1=$(field case1 runcwrap 8) r2=$(field case2 runcwrap 8)
+    echo "| floor over the baseline | $f1 | $f2 | $f3 | $f3 | $f4 | $f4 |"
+    echo "| runcwrap over the baseline | $r1 | $r2 | $(own 3 9k) | $(own 3 64k) | $(own 4 9k) | $(own 4 64k) |"
+    minus() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a - b }'; }
+    echo "| runcwrap over the floor | $(minus "$r1" "$f1") | $(minus "$r2" "$f2") | $(minus "$(own 3 9k)" "$f3") | $(minus "$(own 3 64k)" "$f3") | $(minus "$(own 4 9k)" "$f4") | $(minus "$(own 4 64k)" "$f4") |"
     echo
     echo "## Wall time per call (spawn_bench)"
     echo
