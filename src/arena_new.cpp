@@ -1,4 +1,5 @@
-// The release binary's global operator new/delete: a bump arena in .bss, then malloc.
+// The release binary's global operator new/delete: a bump arena (one anonymous mapping), then
+// malloc.
 //
 // Why: a wrapper call lives for well under a millisecond and ends in execve, which drops every
 // allocation at once. musl's allocator gives each size class its own page group, mapped with its
@@ -7,8 +8,8 @@
 // A bump arena packs a call's ~20 KiB of strings and vectors into as few pages as they fill,
 // with one mmap for the whole call; pages that are never touched cost nothing.
 //
-// Freed arena memory is reused only when it is the most recent allocation (the common
-// grow-a-string pattern); anything else stays until exit. Past the arena (the CLI's long runs,
+// Freed arena memory is reused only when it is the most recent allocation (a temporary freed
+// before anything else is allocated); anything else stays until exit. Past the arena (the CLI's long runs,
 // a 100 000-argument call) allocations go to malloc as usual, and delete tells the two apart by
 // address. Single-threaded by design: runcwrap never starts a thread.
 //

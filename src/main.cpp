@@ -4,8 +4,8 @@
 // The wrapper face is chosen before C++ static initialisation, not in main(): the CLI's static
 // state (CLI11's validator objects, libc++'s std::cout/std::cin and the classic locale behind
 // them) is built by constructors that run before main() in every process of this binary. On the
-// hot path that is ~15 of the pages a call touches (each a page fault costing 3-5 µs on the
-// VMs we measured, see bench/results.md) for objects the wrapper never uses. A constructor with
+// hot path that cost 4 page faults and ≈70 µs a call on the VMs we measured (bench/results.md)
+// for objects the wrapper never uses. A constructor with
 // priority 99 runs ahead of libc++'s (100) and of every default-priority one; when the program
 // is not `runcwrap` it runs the wrapper there and never returns: the wrapper execs or exits.
 #include <unistd.h>
