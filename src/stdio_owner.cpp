@@ -36,8 +36,10 @@ OpenAtEntry stdio_open_at_entry() {
         for (int fd = 0; fd < 3; ++fd) open[fd] = ::fcntl(fd, F_GETFD) != -1;
         return open;
     }
+    // POLLNVAL also marks an O_PATH fd, which is open: only then ask fcntl (rare, never the shim).
     for (int fd = 0; fd < 3; ++fd)
-        open[fd] = (fds[static_cast<std::size_t>(fd)].revents & POLLNVAL) == 0;
+        open[fd] = (fds[static_cast<std::size_t>(fd)].revents & POLLNVAL) == 0 ||
+                   ::fcntl(fd, F_GETFD) != -1;
     return open;
 }
 
