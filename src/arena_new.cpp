@@ -9,9 +9,9 @@
 // with one mmap for the whole call; pages that are never touched cost nothing.
 //
 // Freed arena memory is reused only when it is the most recent allocation (a temporary freed
-// before anything else is allocated); anything else stays until exit. Past the arena (the CLI's long runs,
-// a 100 000-argument call) allocations go to malloc as usual, and delete tells the two apart by
-// address. Single-threaded by design: runcwrap never starts a thread.
+// before anything else is allocated); anything else stays until exit. Past the arena (the CLI's
+// long runs, a 100 000-argument call) allocations go to malloc as usual, and delete tells the two
+// apart by address. Single-threaded by design: runcwrap never starts a thread.
 //
 // This file is linked into build/runcwrap only: the sanitizer and test builds keep their own
 // allocator so that ASan still sees every heap error.

@@ -18,7 +18,6 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
-#include "binary_marker.hpp"
 #include "containerd_config.hpp"
 #include "fs.hpp"
 #include "runtime_resolve.hpp"
@@ -135,12 +134,7 @@ std::optional<FileIdentity> identity_at(const std::string& path) {
 // Is the file at `path` a runcwrap binary (this one or another copy)? Its ELF note says.
 bool carries_runcwrap_note(const std::string& path) {
     UniqueFd fd(open_path(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY));
-    if (!fd.valid()) return false;
-    std::string head(kMarkerProbeBytes, '\0');
-    const ssize_t n = ::pread(fd.get(), head.data(), head.size(), 0);
-    if (n <= 0) return false;
-    head.resize(static_cast<std::size_t>(n));
-    return has_runcwrap_note(head);
+    return fd.valid() && read_file_head(fd.get()).is_runcwrap;
 }
 
 // The first `runc` along a PATH.

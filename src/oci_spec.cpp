@@ -38,43 +38,36 @@ namespace {
 // lists fail as json::id_ranges does (tests/unit/oci_spec_test.cpp checks both agree).
 class SpecHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, SpecHandler> {
 public:
-    // What a JSON container (object or array) is to runcwrap, found from its parent and key.
-    enum class Role : std::uint8_t {
-        Ignored, Root, Process, User, Annotations, Linux, Namespaces, NamespaceEntry,
-        UidMappings, GidMappings, MappingEntry,
-    };
-
-    // Called for every scalar; returns true (keep parsing).
-    bool Null() { return scalar(Scalar::Null); }
+    bool Null() { return value(Kind::Null); }
     bool Bool(bool b) {
         bool_value_ = b;
-        return scalar(Scalar::Bool);
+        return value(Kind::Bool);
     }
     // An integer in 0..2^32-1 is a uint32, whichever callback the reader chose for it ("-0"
     // comes as Int), as RapidJSON's Value::IsUint() has it.
-    bool Int(int i) { return i >= 0 ? Uint(static_cast<unsigned>(i)) : scalar(Scalar::Other); }
+    bool Int(int i) { return i >= 0 ? Uint(static_cast<unsigned>(i)) : value(Kind::Other); }
     bool Uint(unsigned u) {
         uint_value_ = u;
-        return scalar(Scalar::Uint);
+        return value(Kind::Uint);
     }
     bool Int64(std::int64_t i) {
-        return i >= 0 && i <= 0xFFFFFFFFLL ? Uint(static_cast<unsigned>(i)) : scalar(Scalar::Other);
+        return i >= 0 && i <= 0xFFFFFFFFLL ? Uint(static_cast<unsigned>(i)) : value(Kind::Other);
     }
     bool Uint64(std::uint64_t u) {
-        return u <= 0xFFFFFFFFULL ? Uint(static_cast<unsigned>(u)) : scalar(Scalar::Other);
+        return u <= 0xFFFFFFFFULL ? Uint(static_cast<unsigned>(u)) : value(Kind::Other);
     }
-    bool Double(double) { return scalar(Scalar::Other); }
+    bool Double(double) { return value(Kind::Other); }
     bool String(const char* str, rapidjson::SizeType length, bool) {
         string_value_ = std::string_view(str, length);
-        return scalar(Scalar::String);
+        return value(Kind::String);
     }
     bool Key(const char* str, rapidjson::SizeType length, bool) {
         key_ = std::string_view(str, length);
         return true;
     }
-    bool StartObject() { return open(/*is_object=*/true); }
+    bool StartObject() { return value(Kind::Object); }
     bool EndObject(rapidjson::SizeType) { return close(); }
-    bool StartArray() { return open(/*is_object=*/false); }
+    bool StartArray() { return value(Kind::Array); }
     bool EndArray(rapidjson::SizeType) { return close(); }
 
     Result<ContainerSpec> finish() {
@@ -86,22 +79,23 @@ public:
     }
 
 private:
-    enum class Scalar : std::uint8_t { Null, Bool, Uint, String, Other };
+    enum class Kind : std::uint8_t { Null, Bool, Uint, String, Other, Object, Array };
 
-    // Keys whose first occurrence counts, one bit each within the object that holds them.
-    enum Seen : std::uint8_t {
-        kProcess = 1, kAnnotations = 2, kLinux = 4,                     // root
-        kUser = 1, kTerminal = 2,                                       // process
-        kUid = 1, kGid = 2,                                             // process.user
-        kSandboxId = 1,                                                 // annotations
-        kNamespaces = 1, kUidMappings = 2, kGidMappings = 4,            // linux
-        kType = 1, kPath = 2,                                           // a namespace
-        kContainerId = 1, kHostId = 2, kSize = 4,                       // a mapping
+    // What a JSON container is to runcwrap, found from its parent and the key it sits under.
+    enum class Role : std::uint8_t {
+        Ignored, Root, Process, User, Annotations, Linux, Namespaces, NamespaceEntry,
+        UidMappings, GidMappings, MappingEntry,
+    };
+
+    // The fields runcwrap reads, each in the object (Role) that holds it.
+    enum class Field : std::uint8_t {
+        None, Process, Annotations, Linux, User, Terminal, Uid, Gid, SandboxId, Namespaces,
+        UidMappings, GidMappings, Type, Path, ContainerId, HostId, Size,
     };
 
     struct Frame {
         Role role = Role::Ignored;
-        std::uint8_t seen = 0;
+        std::uint32_t seen = 0;  // one bit per Field met in this object: the first one counts
     };
 
     // Only the first few levels can hold a field runcwrap reads; deeper containers are counted,
@@ -110,91 +104,137 @@ private:
 
     Frame* top() { return depth_ > 0 && depth_ <= kMaxFrames ? &frames_[depth_ - 1] : nullptr; }
 
-    // The first time `bit` is met in the current object: claim it. Later duplicates are ignored.
-    bool first(std::uint8_t bit) {
+    static Field field_of(Role holder, std::string_view key) {
+        switch (holder) {
+            case Role::Root:
+                if (key == "process") return Field::Process;
+                if (key == "annotations") return Field::Annotations;
+                if (key == "linux") return Field::Linux;
+                return Field::None;
+            case Role::Process:
+                if (key == "user") return Field::User;
+                if (key == "terminal") return Field::Terminal;
+                return Field::None;
+            case Role::User:
+                if (key == "uid") return Field::Uid;
+                if (key == "gid") return Field::Gid;
+                return Field::None;
+            case Role::Annotations:
+                return key == kSandboxIdAnnotation ? Field::SandboxId : Field::None;
+            case Role::Linux:
+                if (key == "namespaces") return Field::Namespaces;
+                if (key == "uidMappings") return Field::UidMappings;
+                if (key == "gidMappings") return Field::GidMappings;
+                return Field::None;
+            case Role::NamespaceEntry:
+                if (key == "type") return Field::Type;
+                if (key == "path") return Field::Path;
+                return Field::None;
+            case Role::MappingEntry:
+                if (key == "containerID") return Field::ContainerId;
+                if (key == "hostID") return Field::HostId;
+                if (key == "size") return Field::Size;
+                return Field::None;
+            default:
+                return Field::None;
+        }
+    }
+
+    // The field the current key names in the current object, the first time it is met there;
+    // None for anything else (unknown keys, duplicates, array elements, ignored containers).
+    Field claim_field() {
         Frame* f = top();
-        if (!f || (f->seen & bit)) return false;
+        if (!f) return Field::None;
+        const Field field = field_of(f->role, key_);
+        const std::uint32_t bit = 1u << static_cast<unsigned>(field);
+        if (field == Field::None || (f->seen & bit)) return Field::None;
         f->seen |= bit;
+        return field;
+    }
+
+    // Every value, container or scalar, at the current position.
+    bool value(Kind kind) {
+        Role opened = Role::Ignored;
+        Frame* f = top();
+        if (depth_ == 0) {
+            root_is_object_ = kind == Kind::Object;
+            if (root_is_object_) opened = Role::Root;
+        } else if (f && (f->role == Role::Namespaces) && kind == Kind::Object) {
+            entry_type_user_ = false;
+            entry_path_ = {};
+            opened = Role::NamespaceEntry;
+        } else if (f && (f->role == Role::UidMappings || f->role == Role::GidMappings)) {
+            if (kind == Kind::Object) {
+                entry_ = {};
+                opened = Role::MappingEntry;
+            } else {
+                bad_entry(f->role);
+            }
+        } else {
+            opened = take(claim_field(), kind);
+        }
+        if (kind == Kind::Object || kind == Kind::Array) {
+            if (depth_ < kMaxFrames) frames_[depth_] = Frame{opened, 0};
+            ++depth_;  // an ignored container holds nothing runcwrap reads, however deep
+        }
         return true;
     }
 
-    // The role of a value about to start at the current position.
-    Role child_role(bool is_object) {
-        Frame* f = top();
-        if (depth_ == 0) return is_object ? Role::Root : Role::Ignored;
-        if (!f) return Role::Ignored;
-        switch (f->role) {
-            case Role::Root:
-                if (key_ == "process" && first(kProcess)) return is_object ? Role::Process : Role::Ignored;
-                if (key_ == "annotations" && first(kAnnotations))
-                    return is_object ? Role::Annotations : Role::Ignored;
-                if (key_ == "linux" && first(kLinux)) return is_object ? Role::Linux : Role::Ignored;
+    // Keeps `field`'s value; returns the role of the container it opens, if it opens one.
+    Role take(Field field, Kind kind) {
+        const bool object = kind == Kind::Object;
+        switch (field) {
+            case Field::Process: return object ? Role::Process : Role::Ignored;
+            case Field::Annotations: return object ? Role::Annotations : Role::Ignored;
+            case Field::Linux: return object ? Role::Linux : Role::Ignored;
+            case Field::User: return object ? Role::User : Role::Ignored;
+            case Field::Namespaces: return kind == Kind::Array ? Role::Namespaces : Role::Ignored;
+            case Field::UidMappings:
+            case Field::GidMappings: {
+                const bool uid = field == Field::UidMappings;
+                if (kind == Kind::Array) return uid ? Role::UidMappings : Role::GidMappings;
+                if (kind != Kind::Null)
+                    not_a_list(uid ? uid_error_ : gid_error_,
+                               uid ? "linux.uidMappings" : "linux.gidMappings");
                 return Role::Ignored;
-            case Role::Process:
-                if (key_ == "user" && first(kUser)) return is_object ? Role::User : Role::Ignored;
-                if (key_ == "terminal") first(kTerminal);
-                return Role::Ignored;
-            case Role::User:
-                if (key_ == "uid") first(kUid);
-                if (key_ == "gid") first(kGid);
-                return Role::Ignored;
-            case Role::Annotations:
-                if (key_ == kSandboxIdAnnotation) first(kSandboxId);
-                return Role::Ignored;
-            case Role::Linux:
-                if (key_ == "namespaces" && first(kNamespaces))
-                    return is_object ? Role::Ignored : Role::Namespaces;
-                if (key_ == "uidMappings" && first(kUidMappings)) {
-                    if (is_object) not_a_list(uid_error_, "linux.uidMappings");
-                    return is_object ? Role::Ignored : Role::UidMappings;
-                }
-                if (key_ == "gidMappings" && first(kGidMappings)) {
-                    if (is_object) not_a_list(gid_error_, "linux.gidMappings");
-                    return is_object ? Role::Ignored : Role::GidMappings;
-                }
-                return Role::Ignored;
-            case Role::Namespaces:
-                if (is_object) {
-                    entry_type_user_ = false;
-                    entry_path_ = {};
-                    return Role::NamespaceEntry;
-                }
-                return Role::Ignored;
-            case Role::UidMappings:
-            case Role::GidMappings:
-                if (is_object) {
-                    entry_ = {};
-                    return Role::MappingEntry;
-                }
-                bad_entry(f->role);
-                return Role::Ignored;
-            case Role::NamespaceEntry:
-                if (key_ == "type") first(kType);
-                if (key_ == "path") first(kPath);
-                return Role::Ignored;
-            case Role::MappingEntry:
-                if (key_ == "containerID") first(kContainerId);
-                if (key_ == "hostID") first(kHostId);
-                if (key_ == "size") first(kSize);
-                return Role::Ignored;
-            case Role::Ignored:
-                return Role::Ignored;
+            }
+            case Field::Terminal:
+                if (kind == Kind::Bool) spec_.terminal = bool_value_;
+                break;
+            case Field::Uid:
+                if (kind == Kind::Uint) user_uid_ = uint_value_;
+                break;
+            case Field::Gid:
+                if (kind == Kind::Uint) user_gid_ = uint_value_;
+                break;
+            case Field::SandboxId:
+                if (kind == Kind::String) spec_.sandbox_id = std::string(string_value_);
+                break;
+            case Field::Type:
+                entry_type_user_ = kind == Kind::String && string_value_ == "user";
+                break;
+            case Field::Path:
+                if (kind == Kind::String) entry_path_ = string_value_;
+                break;
+            case Field::ContainerId:
+            case Field::HostId:
+            case Field::Size: {
+                std::optional<std::uint32_t> id;
+                if (kind == Kind::Uint) id = uint_value_;
+                (field == Field::ContainerId ? entry_.container
+                 : field == Field::HostId    ? entry_.host
+                                             : entry_.size) = id;
+                break;
+            }
+            case Field::None:
+                break;
         }
         return Role::Ignored;
     }
 
-    bool open(bool is_object) {
-        Role role = child_role(is_object);
-        if (depth_ == 0) root_is_object_ = is_object;
-        if (depth_ < kMaxFrames) frames_[depth_] = Frame{role, 0};
-        // An ignored container holds nothing runcwrap reads, however deep it goes.
-        ++depth_;
-        return true;
-    }
-
     bool close() {
         Frame* f = top();
-        Role role = f ? f->role : Role::Ignored;
+        const Role role = f ? f->role : Role::Ignored;
         --depth_;
         Frame* parent = top();
         if (role == Role::NamespaceEntry && entry_type_user_) {
@@ -202,9 +242,8 @@ private:
             if (!entry_path_.empty()) spec_.user_namespace_path = std::string(entry_path_);
         }
         if (role == Role::MappingEntry && parent) {
-            bool uid_list = parent->role == Role::UidMappings;
             if (entry_.container && entry_.host && entry_.size) {
-                (uid_list ? spec_.uid_mappings : spec_.gid_mappings)
+                (parent->role == Role::UidMappings ? spec_.uid_mappings : spec_.gid_mappings)
                     .push_back(IdRange{*entry_.container, *entry_.host, *entry_.size});
             } else {
                 bad_entry(parent->role);
@@ -213,66 +252,11 @@ private:
         return true;
     }
 
-    bool scalar(Scalar kind) {
-        if (depth_ == 0) return true;  // a bare scalar document: not an object
-        Frame* f = top();
-        if (!f) return true;
-        switch (f->role) {
-            case Role::Process:
-                if (key_ == "terminal" && first(kTerminal) && kind == Scalar::Bool)
-                    spec_.terminal = bool_value_;
-                if (key_ == "user") first(kUser);
-                break;
-            case Role::User:
-                if (key_ == "uid" && first(kUid) && kind == Scalar::Uint) user_uid_ = uint_value_;
-                if (key_ == "gid" && first(kGid) && kind == Scalar::Uint) user_gid_ = uint_value_;
-                break;
-            case Role::Annotations:
-                if (key_ == kSandboxIdAnnotation && first(kSandboxId) && kind == Scalar::String)
-                    spec_.sandbox_id = std::string(string_value_);
-                break;
-            case Role::Root:
-                if (key_ == "process") first(kProcess);
-                if (key_ == "annotations") first(kAnnotations);
-                if (key_ == "linux") first(kLinux);
-                break;
-            case Role::Linux:
-                if (key_ == "namespaces") first(kNamespaces);
-                if (key_ == "uidMappings" && first(kUidMappings) && kind != Scalar::Null)
-                    not_a_list(uid_error_, "linux.uidMappings");
-                if (key_ == "gidMappings" && first(kGidMappings) && kind != Scalar::Null)
-                    not_a_list(gid_error_, "linux.gidMappings");
-                break;
-            case Role::NamespaceEntry:
-                if (key_ == "type" && first(kType))
-                    entry_type_user_ = kind == Scalar::String && string_value_ == "user";
-                if (key_ == "path" && first(kPath) && kind == Scalar::String)
-                    entry_path_ = string_value_;
-                break;
-            case Role::MappingEntry: {
-                std::optional<std::uint32_t> value;
-                if (kind == Scalar::Uint) value = uint_value_;
-                if (key_ == "containerID" && first(kContainerId)) entry_.container = value;
-                if (key_ == "hostID" && first(kHostId)) entry_.host = value;
-                if (key_ == "size" && first(kSize)) entry_.size = value;
-                break;
-            }
-            case Role::UidMappings:
-            case Role::GidMappings:
-                bad_entry(f->role);
-                break;
-            case Role::Namespaces:
-            case Role::Ignored:
-                break;
-        }
-        return true;
-    }
-
     static void not_a_list(std::optional<std::string>& error, std::string_view what) {
         if (!error) error = std::string(what) + " is not a list";
     }
     void bad_entry(Role list) {
-        bool uid_list = list == Role::UidMappings;
+        const bool uid_list = list == Role::UidMappings;
         auto& error = uid_list ? uid_error_ : gid_error_;
         if (!error)
             error = std::string(uid_list ? "linux.uidMappings" : "linux.gidMappings") +

@@ -75,8 +75,9 @@ void find_bundle(const RuncCall& call, Plan& plan) {
 // <bundle>/../<sandbox-id>/options.json, opened without following a symlink out of the folder.
 Status read_sandbox_options(const std::string& bundle, const std::string& sandbox_id,
                             DecisionInputs& in) {
-    std::string parent = dirname_of(bundle);
-    in.sandbox_options_path = parent + "/" + sandbox_id + "/options.json";
+    const std::string parent = dirname_of(bundle);
+    const std::string sandbox_dir = parent + "/" + sandbox_id;
+    in.sandbox_options_path = sandbox_dir + "/options.json";
     if (!is_valid_container_id(sandbox_id)) {
         in.sandbox_note = "sandbox id \"" + sandbox_id + "\" is not a valid container id";
         return ok_status();
@@ -86,18 +87,16 @@ Status read_sandbox_options(const std::string& bundle, const std::string& sandbo
                                                  O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
                                       : -1);
     if (!dir_fd.valid()) {
-        in.sandbox_note = "no sandbox bundle at " + parent + "/" + sandbox_id;
+        in.sandbox_note = "no sandbox bundle at " + sandbox_dir;
         return ok_status();
     }
     // The folder must be as trustworthy as the file: whoever can write it can swap options.json.
     struct stat dir_stat{};
     if (::fstat(dir_fd.get(), &dir_stat) != 0)
-        return make_error("sandbox bundle " + parent + "/" + sandbox_id + ": " + errno_text(errno));
-    if (auto why = untrusted_reason(dir_stat, "sandbox bundle " + parent + "/" + sandbox_id);
-        !why.empty())
+        return make_error("sandbox bundle " + sandbox_dir + ": " + errno_text(errno));
+    if (auto why = untrusted_reason(dir_stat, "sandbox bundle " + sandbox_dir); !why.empty())
         return make_error(why + " (it holds " + in.sandbox_options_path + "); fix: chown root " +
-                          parent + "/" + sandbox_id + " && chmod go-w " + parent + "/" +
-                          sandbox_id);
+                          sandbox_dir + " && chmod go-w " + sandbox_dir);
     int err = 0;
     auto text = read_trusted_file_at(dir_fd.get(), "options.json", in.sandbox_options_path, &err);
     if (!text) {

@@ -17,8 +17,7 @@ namespace {
 struct Opened {
     UniqueFd fd;
     struct stat st{};
-    bool is_script = false;         // starts with "#!"
-    bool is_runcwrap_copy = false;  // carries runcwrap's ELF note (binary_marker.hpp)
+    FileHead head;
 };
 
 // Opens a candidate file and reads what its first bytes say; errno on failure.
@@ -29,15 +28,7 @@ std::optional<Opened> open_candidate(const std::string& path, int& err) {
         err = errno;
         return std::nullopt;
     }
-    if (S_ISREG(o.st.st_mode)) {
-        char head[kMarkerProbeBytes];
-        const ssize_t n = ::pread(o.fd.get(), head, sizeof head, 0);
-        if (n > 0) {
-            const std::string_view bytes(head, static_cast<std::size_t>(n));
-            o.is_script = bytes.substr(0, 2) == "#!";
-            o.is_runcwrap_copy = has_runcwrap_note(bytes);
-        }
-    }
+    if (S_ISREG(o.st.st_mode)) o.head = read_file_head(o.fd.get());
     return o;
 }
 
@@ -90,6 +81,14 @@ std::vector<FileIdentity> excluded_identities(const Decision& d, const ResolveCo
 
 }  // namespace
 
+FileHead read_file_head(int fd) {
+    char head[kMarkerProbeBytes];
+    const ssize_t n = ::pread(fd, head, sizeof head, 0);
+    if (n <= 0) return {};
+    const std::string_view bytes(head, static_cast<std::size_t>(n));
+    return FileHead{bytes.substr(0, 2) == "#!", has_runcwrap_note(bytes)};
+}
+
 Result<FileIdentity> self_identity() {
     struct stat st{};
     if (::stat("/proc/self/exe", &st) != 0)
@@ -101,14 +100,19 @@ Result<FileIdentity> self_identity() {
 Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& ctx) {
     const std::vector<FileIdentity> excluded = excluded_identities(decision, ctx);
     std::vector<std::string> skipped;
-    auto why_skip = [&](const Opened& o) -> const char* {
+    // "runcwrap itself", "another copy of runcwrap", or nullptr for any other file.
+    auto which_runcwrap = [&](const Opened& o) -> const char* {
+        if (identity_of(o.st) == ctx.self) return "runcwrap itself";
+        if (o.head.is_runcwrap) return "another copy of runcwrap";
+        return nullptr;
+    };
+    auto why_skip = [&](const Opened& o) -> std::string {
         const FileIdentity id = identity_of(o.st);
-        if (id == ctx.self) return "it is runcwrap itself";
-        if (o.is_runcwrap_copy) return "it is another copy of runcwrap";
+        if (const char* what = which_runcwrap(o)) return std::string("it is ") + what;
         if (ctx.chain && ctx.chain->contains(id)) return "it already ran in this call chain";
         if (std::find(excluded.begin(), excluded.end(), id) != excluded.end())
             return "it is the wrapping runtime that called runc";
-        return nullptr;
+        return {};
     };
     auto accept = [&](Opened o, const std::string& path, const RuntimeCandidate& c)
         -> Result<ResolvedRuntime> {
@@ -119,7 +123,7 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
         r.path = path;
         r.source = c.source;
         r.identity = identity_of(o.st);
-        r.is_script = o.is_script;
+        r.is_script = o.head.is_script;
         r.fd = std::move(o.fd);
         r.skipped = skipped;
         return r;
@@ -137,15 +141,10 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
                 return make_error("runtime " + c.name + " (from " + c.source +
                                   "): " + errno_text(err) +
                                   "; fix: install it there or name the real runtime");
-            if (const char* why = why_skip(*o)) {
-                if (c.must_not_be_self && identity_of(o->st) == ctx.self)
-                    return make_error(c.source + " is " + c.name +
-                                      ", which is runcwrap itself; fix: name the real runtime "
-                                      "there, e.g. /usr/sbin/runc");
-                if (c.must_not_be_self && o->is_runcwrap_copy)
-                    return make_error(c.source + " is " + c.name +
-                                      ", which is another copy of runcwrap; fix: name the real "
-                                      "runtime there, e.g. /usr/sbin/runc");
+            if (std::string why = why_skip(*o); !why.empty()) {
+                if (const char* what = which_runcwrap(*o); what && c.must_not_be_self)
+                    return make_error(c.source + " is " + c.name + ", which is " + what +
+                                      "; fix: name the real runtime there, e.g. /usr/sbin/runc");
                 skipped.push_back(c.name + ": " + why);
                 continue;
             }
@@ -159,12 +158,10 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
             auto o = open_candidate(path, err);
             if (!o || S_ISDIR(o->st.st_mode)) continue;
             found_any = true;
-            if (const char* why = why_skip(*o)) {
-                const bool self = identity_of(o->st) == ctx.self;
-                if (c.must_not_be_self && (self || o->is_runcwrap_copy))
+            if (std::string why = why_skip(*o); !why.empty()) {
+                if (const char* what = which_runcwrap(*o); what && c.must_not_be_self)
                     return make_error(c.source + " is " + c.name + ", found in PATH as " + path +
-                                      (self ? ", which is runcwrap itself"
-                                            : ", which is another copy of runcwrap") +
+                                      ", which is " + what +
                                       "; fix: name the real runtime by its absolute path, e.g. "
                                       "/usr/sbin/runc");
                 skipped.push_back(path + ": " + why);

@@ -34,6 +34,13 @@ struct ResolveContext {
 
 Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& ctx);
 
+// What a runtime file's first bytes say (binary_marker.hpp reads the note).
+struct FileHead {
+    bool is_script = false;    // starts with "#!"
+    bool is_runcwrap = false;  // carries runcwrap's ELF note: this binary or another copy
+};
+FileHead read_file_head(int fd);
+
 // The identity of runcwrap's own binary.
 Result<FileIdentity> self_identity();
 

@@ -28,17 +28,14 @@ const char* stdio_kind_name(StdioKind kind) {
 }
 
 OpenAtEntry stdio_open_at_entry() {
-    // One poll(2) answers for all three: POLLNVAL marks an fd that is not open.
+    // One poll(2) answers for all three: POLLNVAL marks an fd that is not open. It marks an O_PATH
+    // fd too (rare, never the shim's), so fcntl has the last word on those, as when poll fails.
     std::array<struct pollfd, 3> fds{};
     for (int fd = 0; fd < 3; ++fd) fds[static_cast<std::size_t>(fd)].fd = fd;
+    const bool polled = ::poll(fds.data(), fds.size(), 0) >= 0;
     OpenAtEntry open{};
-    if (::poll(fds.data(), fds.size(), 0) < 0) {
-        for (int fd = 0; fd < 3; ++fd) open[fd] = ::fcntl(fd, F_GETFD) != -1;
-        return open;
-    }
-    // POLLNVAL also marks an O_PATH fd, which is open: only then ask fcntl (rare, never the shim).
     for (int fd = 0; fd < 3; ++fd)
-        open[fd] = (fds[static_cast<std::size_t>(fd)].revents & POLLNVAL) == 0 ||
+        open[fd] = (polled && (fds[static_cast<std::size_t>(fd)].revents & POLLNVAL) == 0) ||
                    ::fcntl(fd, F_GETFD) != -1;
     return open;
 }
