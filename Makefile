@@ -35,7 +35,7 @@ RELEASE_ONLY_SRCS := src/arena_new.cpp
 # Everything but main.cpp, the CLI and the allocator: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
 
-.PHONY: all deps test-deps test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
+.PHONY: all deps test-deps test quick clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -67,6 +67,8 @@ $(BUILD)/runcwrap-sym: $(OBJS)
 	$(MUSL_CXX) $(filter-out -s,$(RELEASE_LDFLAGS)) $(OBJS) -o $@
 
 # ---- tests ---------------------------------------------------------------------------------
+# Every fixture a test reads is in the tree (tests/fixtures/README.md says where each was recorded).
+SAMPLES := tests/fixtures/shim-1.6.20
 HOST_CXX ?= g++
 TEST_CXXFLAGS := $(CXXFLAGS_COMMON) -g -O1 -Isrc -Itests/support
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -115,12 +117,12 @@ unit-asan: $(BUILD)/unit-tests-asan
 
 integration: $(BUILD)/runcwrap $(BUILD)/integration-tests $(BUILD)/probe-runtime
 	RUNCWRAP_BIN=$(abspath $(BUILD)/runcwrap) PROBE_BIN=$(abspath $(BUILD)/probe-runtime) \
-	  SAMPLES_DIR=$(abspath ../shared/samples) $(BUILD)/integration-tests --gtest_brief=1
+	  SAMPLES_DIR=$(abspath $(SAMPLES)) $(BUILD)/integration-tests --gtest_brief=1
 
 integration-asan: $(BUILD)/runcwrap-asan $(BUILD)/integration-tests $(BUILD)/probe-runtime
 	ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	  RUNCWRAP_BIN=$(abspath $(BUILD)/runcwrap-asan) PROBE_BIN=$(abspath $(BUILD)/probe-runtime) \
-	  SAMPLES_DIR=$(abspath ../shared/samples) $(BUILD)/integration-tests --gtest_brief=1
+	  SAMPLES_DIR=$(abspath $(SAMPLES)) $(BUILD)/integration-tests --gtest_brief=1
 
 e2e: $(BUILD)/runcwrap
 	bash tests/e2e/run.sh $(abspath $(BUILD)/runcwrap)
@@ -139,7 +141,17 @@ lint: | $(BUILD)/.test-deps
 	bash tests/lint.sh
 
 cli-tests: $(BUILD)/runcwrap | $(BUILD)/.test-deps
-	SAMPLES_DIR=$(abspath ../shared/samples) bash tests/cli/run.sh $(abspath $(BUILD)/runcwrap)
+	SAMPLES_DIR=$(abspath $(SAMPLES)) bash tests/cli/run.sh $(abspath $(BUILD)/runcwrap)
+
+# The fixtures travel: a clone with nothing beside it runs unit, integration and CLI suites.
+clone-test: $(BUILD)/runcwrap $(BUILD)/unit-tests $(BUILD)/integration-tests $(BUILD)/probe-runtime
+	bash tests/clone/run.sh $(BUILD)
+
+# The inner loop: build, unit, integration and CLI tests (about a minute once built), no
+# sanitizers, fuzzing, lint or containerd.
+quick: $(BUILD)/.test-deps
+	$(MAKE) --no-print-directory -j2 all $(BUILD)/unit-tests $(BUILD)/integration-tests $(BUILD)/probe-runtime
+	$(MAKE) --no-print-directory unit integration cli-tests
 
 install-tests: $(BUILD)/runcwrap
 	bash tests/install/run.sh $(abspath $(BUILD)/runcwrap)

@@ -30,6 +30,7 @@ if [ -f fuzz/run.sh ]; then
     suite fuzz-smoke make --no-print-directory fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-30}"
 fi
 suite cli make --no-print-directory cli-tests
+suite fixtures-in-clone make --no-print-directory clone-test
 suite lint make --no-print-directory lint
 if [ -f tests/install/run.sh ]; then
     suite install make --no-print-directory install-tests

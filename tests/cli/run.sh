@@ -213,7 +213,7 @@ t_doctor_other_copy() {
 # ---- explain ---------------------------------------------------------------------------------
 make_bug_bundle() {  # dir
     mkdir -p "$1/rootfs"
-    cp "${SAMPLES_DIR:-$HERE/../../../shared/samples}/c2/01-create-config.json" "$1/config.json"
+    cp "${SAMPLES_DIR:-$HERE/../fixtures/shim-1.6.20}/c2/01-create-config.json" "$1/config.json"
     printf '{"io_uid":100000,"io_gid":100000}' >"$1/options.json"
     chmod 0600 "$1/options.json"
 }

@@ -1,5 +1,5 @@
 // Replays every runc call the containerd 1.6.20 shim really made for a detached user-namespace
-// container (../shared/samples/d) through runcwrap installed as `runc`, against a fake state
+// container (tests/fixtures/shim-1.6.20/d) through runcwrap installed as `runc`, against a fake state
 // tree, with the probe as the configured runtime. The probe must see the very same call: argv
 // (plus exactly the restored flags), env (plus RUNCWRAP_DEPTH), cwd, and the same fds.
 #include <fcntl.h>

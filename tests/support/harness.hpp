@@ -125,7 +125,7 @@ std::vector<ProbeCall> read_probe_records(const std::string& path);
 // "<dev hex>.<ino hex>" of a file, as RUNCWRAP_DEPTH lists runtimes.
 std::string identity_hex(const std::string& path);
 
-// A call recorded in ../shared/samples (NN-<cmd>.txt).
+// A call recorded in tests/fixtures/shim-1.6.20 (NN-<cmd>.txt).
 struct SampleFd {
     int fd = -1;
     std::string target;      // pipe:[N], /dev/null, socket:[N]

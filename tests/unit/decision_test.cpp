@@ -20,7 +20,7 @@ RuncCall P(std::initializer_list<std::string_view> args) {
 
 Args args_of(const RuncCall& call) { return Args(call.argv.begin() + 1, call.argv.end()); }
 
-// The shim's calls for container "d" (../shared/samples/d), verbatim.
+// The shim's calls for container "d" (tests/fixtures/shim-1.6.20/d), verbatim.
 #define SHIM_GLOBALS                                                                         \
     "--root", "/run/containerd/runc/e2e", "--log",                                           \
         "/tmp/ctd-e2e/state/io.containerd.runtime.v2.task/e2e/d/log.json", "--log-format", "json"

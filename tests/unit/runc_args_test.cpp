@@ -1,4 +1,4 @@
-// The runc argv parser: every call containerd's shim really made (../shared/samples) and the
+// The runc argv parser: every call containerd's shim really made (tests/fixtures/shim-1.6.20) and the
 // flag forms runc (urfave/cli v1 over Go's flag package) accepts.
 #include <gtest/gtest.h>
 
