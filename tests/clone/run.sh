@@ -44,10 +44,10 @@ run cli env -u SAMPLES_DIR bash tests/cli/run.sh "$BUILD/runcwrap"
 # And nothing in the build or the tests names a folder outside the tree, but the release
 # archives the e2e suite is handed in E2E_RELEASES.
 if outside=$(grep -rIn -e '\.\./shared' -e '\.\./\.\./shared' Makefile tests .ci | grep -v 'shared/releases'); then
-    echo "FAIL: the tree reads ../shared:"
+    echo "FAIL: the tree reads the reference shelf beside the project:"
     echo "$outside"
     failed=$((failed + 1))
 else
-    echo "PASS no-outside-paths: Makefile, tests/ and .ci/ name no ../shared (but shared/releases)"
+    echo "PASS no-outside-paths: Makefile, tests/ and .ci/ name no folder beside the project (but the release archives)"
 fi
 ((failed == 0))
