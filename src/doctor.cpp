@@ -503,14 +503,20 @@ Check check_handler(const NodeFacts& f, const HandlerRoute& r) {
     // What that costs on this release.
     const std::optional<ReleaseFacts>& release = cd.release;
     const std::string cfg = cd.config_path;
+    // Routing the handler through PATH leaves its runtime to the side file, which names one
+    // runtime for every handler that reaches runcwrap that way.
+    const bool side_names_it = f.side.config && f.side.config->options.binary_name == bn;
+    const std::string import_first =
+        side_names_it ? "the side file already names " + bn + ": "
+                      : "first `runcwrap import-containerd-config " + cfg + " --runtime " + h.name +
+                            " --write` (the side file then names " + bn +
+                            "; it names one runtime for every handler that reaches runcwrap "
+                            "through PATH), then ";
     const std::string fix =
         bn.empty() ? "install runcwrap as runc in the folder that comes first in containerd's PATH "
                      "(see runc-on-containerd-path), then restart containerd; or upgrade containerd "
                      "to 2.0.5 or later"
-                   : "first `runcwrap import-containerd-config " + cfg + " --runtime " + h.name +
-                         " --write` (the side file then names " + bn +
-                         "; it names one runtime for every handler that reaches runcwrap through "
-                         "PATH), then remove BinaryName from handler \"" + h.name + "\" in " + cfg +
+                   : import_first + "remove BinaryName from handler \"" + h.name + "\" in " + cfg +
                          " so that the shim runs runc from PATH (runcwrap), and restart containerd; "
                          "or upgrade containerd to 2.0.5 or later";
     if (!release) {

@@ -82,6 +82,16 @@ t_import_v3() {
         expect_contains import-v3 "$out" 'NoNewKeyring = true' && pass import-v3
 }
 
+# Issue #17: Debian 12's stock config names no handler; containerd runs its built-in "runc".
+t_import_debian_stock() {
+    local out
+    out=$("$RW" import-containerd-config "$FIX/debian-1.6.20-config.toml" 2>&1) ||
+        { fail import-debian-stock "exit $?: $out"; return; }
+    expect_contains import-debian-stock "$out" 'runtime handler "runc"' &&
+        expect_contains import-debian-stock "$out" '# BinaryName is unset' &&
+        expect_contains import-debian-stock "$out" 'SystemdCgroup = false' && pass import-debian-stock
+}
+
 t_import_unknown_runtime() {
     local out rc
     out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --runtime kata 2>&1)
@@ -498,6 +508,7 @@ t_import_v2_default
 t_import_v2_runtime_flag
 t_import_nvidia_dropin
 t_import_v3
+t_import_debian_stock
 t_import_unknown_runtime
 t_import_write
 t_doctor_healthy
