@@ -402,7 +402,7 @@ std::optional<Check> check_containerd_version(const NodeFacts& f) {
         std::string needed, not_affected;
         for (const ClientPathFacts* p : {&r.cri, &r.go_client}) {
             std::string& list = p->affected ? needed : not_affected;
-            list += (list.empty() ? "" : " and ") + p->path;
+            list += (list.empty() ? "" : " and for ") + p->path;
         }
         c.detail = "containerd " + cd.version + " (release " + r.release + "): runcwrap is needed for " +
                    needed + (not_affected.empty() ? "" : "; " + not_affected + " are not affected");
