@@ -847,6 +847,7 @@ fi
 
 step "Running runcwrap doctor"
 READY=1
+DOCTOR_WARNINGS=0
 if [ "$PATH_PROBLEMS" -gt 0 ] && [ -z "$PREFIX" ]; then READY=0; fi
 if [ -n "$PREFIX" ]; then
     info "skipped: $PREFIX is a staged tree, not the live node, so doctor would check the wrong"
@@ -861,9 +862,12 @@ else
     [ -z "$FROM_CONTAINERD" ] || doctor_args+=(--containerd-config "$FROM_CONTAINERD")
     info "RUNCWRAP_CONFIG=$CONFIG $RUNCWRAP_LIVE ${doctor_args[*]}"
     set +e
-    RUNCWRAP_CONFIG=$CONFIG "$RUNCWRAP_LIVE" "${doctor_args[@]}" 2>&1 | sed 's/^/      /'
-    doctor_rc=${PIPESTATUS[0]}
+    doctor_out=$(RUNCWRAP_CONFIG=$CONFIG "$RUNCWRAP_LIVE" "${doctor_args[@]}" 2>&1)
+    doctor_rc=$?
     set -e
+    printf '%s\n' "$doctor_out" | sed 's/^/      /'
+    # doctor's warnings count as much as install's own: the summary must not say 0 after them.
+    DOCTOR_WARNINGS=$(grep -c '^\[warn\]' <<<"$doctor_out" || true)
     [ "$doctor_rc" = 0 ] || READY=0
 fi
 
@@ -876,10 +880,11 @@ if [ -n "$PREFIX" ]; then
     say "runcwrap is staged under $PREFIX ($WARNINGS warning(s)). --uninstall --prefix $PREFIX removes it."
     exit 0
 fi
+warning_count="$((WARNINGS + DOCTOR_WARNINGS)) warning(s): $WARNINGS from install.sh, $DOCTOR_WARNINGS from doctor"
 if [ "$READY" = 1 ]; then
-    say "runcwrap is installed and the node is ready ($WARNINGS warning(s))."
+    say "runcwrap is installed and the node is ready ($warning_count)."
     exit 0
 fi
-say "runcwrap is installed, but the node is NOT ready: fix what is marked above, then run" >&2
+say "runcwrap is installed, but the node is NOT ready ($warning_count): fix what is marked above, then run" >&2
 say "  runcwrap doctor --bin-dir $BIN_DIR" >&2
 exit 1

@@ -186,7 +186,7 @@ int cli_main(int argc, char** argv, char** envp) {
     doctor->add_flag("--json", doctor_as_json, "Print JSON instead of text");
     doctor->add_option("--bin-dir", doctor_options.bin_dir, "The folder runcwrap was installed in");
     doctor->add_option("--containerd-config", doctor_options.containerd_config,
-                       "containerd's config.toml (default /etc/containerd/config.toml)");
+                       "containerd's config.toml (default: the running containerd's --config, else /etc/containerd/config.toml)");
     doctor->add_option("--containerd-pid", doctor_options.containerd_pid,
                        "Check this containerd process (default: the one running)");
 
@@ -218,9 +218,9 @@ int cli_main(int argc, char** argv, char** envp) {
     }
     if (*import) return run_import(import_file, import_runtime, import_write, import_output, env);
     if (*doctor) {
-        auto checks = run_doctor(doctor_options, env);
-        print(doctor_as_json ? doctor_json(checks) : doctor_text(checks));
-        return doctor_healthy(checks) ? kExitOk : kExitError;
+        const DoctorReport report = run_doctor(doctor_options, env);
+        print(doctor_as_json ? doctor_json(report) : doctor_text(report.checks));
+        return doctor_healthy(report.checks) ? kExitOk : kExitError;
     }
     return kExitError;
 }

@@ -1,8 +1,10 @@
 #include "containerd_config.hpp"
 
 #include <glob.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <set>
 
 #include "fs.hpp"
@@ -46,8 +48,20 @@ std::vector<std::string> resolve_imports(const toml::table& config, const std::s
     return out;
 }
 
-// containerd's mergeConfig: top-level keys override; each plugin section is replaced whole.
-void merge_config(toml::table& into, const toml::table& from) {
+// containerd's mergeConfig. 1.x: top-level keys override and each plugin section is replaced
+// whole. 2.x (mergo with override): tables merge key by key, everything else is overridden.
+void merge_tables(toml::table& into, const toml::table& from) {
+    for (const auto& [key, node] : from) {
+        toml::table* existing = into[key.str()].as_table();
+        if (existing && node.is_table())
+            merge_tables(*existing, *node.as_table());
+        else
+            into.insert_or_assign(key.str(), node);
+    }
+}
+
+void merge_config(toml::table& into, const toml::table& from, ConfigReader reader) {
+    if (reader == ConfigReader::Containerd2) return merge_tables(into, from);
     for (const auto& [key, node] : from) {
         if (key.str() == "plugins" && node.is_table() && into["plugins"].is_table()) {
             toml::table& plugins = *into["plugins"].as_table();
@@ -59,12 +73,37 @@ void merge_config(toml::table& into, const toml::table& from) {
     }
 }
 
+// Only the keys the table sets: in 2.x a handler's options merge into the built-in ones.
 void read_options(const toml::table& options, RuntimeOptions& out) {
-    out.binary_name = options["BinaryName"].value_or(std::string());
-    out.root = options["Root"].value_or(std::string());
-    out.systemd_cgroup = options["SystemdCgroup"].value_or(false);
-    out.no_pivot_root = options["NoPivotRoot"].value_or(false);
-    out.no_new_keyring = options["NoNewKeyring"].value_or(false);
+    out.binary_name = options["BinaryName"].value_or(out.binary_name);
+    out.root = options["Root"].value_or(out.root);
+    out.systemd_cgroup = options["SystemdCgroup"].value_or(out.systemd_cgroup);
+    out.no_pivot_root = options["NoPivotRoot"].value_or(out.no_pivot_root);
+    out.no_new_keyring = options["NoNewKeyring"].value_or(out.no_new_keyring);
+}
+
+// containerd's DefaultConfig (1.6/1.7) and DefaultRuntimeConfig (2.x) agree on this much: one
+// handler "runc", the runc v2 shim, every option zero (no BinaryName, SystemdCgroup false).
+RuntimeHandler builtin_runc_handler() {
+    RuntimeHandler h;
+    h.name = "runc";
+    h.runtime_type = "io.containerd.runc.v2";
+    h.builtin = true;
+    return h;
+}
+
+// The plugin id each release decodes the CRI runtime config from, for a config of `version`
+// (1.x: Decode uses p.ID for version 1, else p.URI(); 2.x migrates "cri" and
+// "io.containerd.grpc.v1.cri" to "io.containerd.cri.v1.runtime" for versions below 3).
+Result<const char*> cri_plugin_id(ConfigReader reader, int version, const std::string& path) {
+    if (version >= 3) {
+        if (reader == ConfigReader::Containerd1)
+            return make_error(path + ": config version " + std::to_string(version) +
+                              " is containerd 2.x's; containerd 1.x reads up to version 2 and "
+                              "refuses this file");
+        return "io.containerd.cri.v1.runtime";
+    }
+    return version <= 1 ? "cri" : "io.containerd.grpc.v1.cri";
 }
 
 std::string toml_string(const std::string& s) {
@@ -84,12 +123,26 @@ const RuntimeHandler* ContainerdConfig::handler(const std::string& name) const {
     return nullptr;
 }
 
-Result<ContainerdConfig> load_containerd_config(const std::string& path) {
+ConfigReader reader_for_config_version(int version) {
+    return version >= 3 ? ConfigReader::Containerd2 : ConfigReader::Containerd1;
+}
+
+Result<ContainerdConfig> load_containerd_config(const std::string& path,
+                                                std::optional<ConfigReader> reader,
+                                                bool missing_is_defaults) {
+    ContainerdConfig cfg;
+    if (missing_is_defaults && ::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
+        cfg.exists = false;
+        cfg.reader = reader.value_or(ConfigReader::Containerd1);
+        cfg.handlers.push_back(builtin_runc_handler());
+        return cfg;
+    }
     auto main = parse_file(path);
     if (!main) return main.error();
-    ContainerdConfig cfg;
     cfg.files.push_back(path);
     toml::table merged = std::move(*main);
+    cfg.version = static_cast<int>(merged["version"].value_or(std::int64_t{1}));
+    cfg.reader = reader.value_or(reader_for_config_version(cfg.version));
     std::vector<std::string> pending = resolve_imports(merged, path);
     std::set<std::string> seen{path};
     while (!pending.empty()) {
@@ -99,35 +152,41 @@ Result<ContainerdConfig> load_containerd_config(const std::string& path) {
         auto imported = parse_file(next);
         if (!imported) return imported.error();
         for (auto& more : resolve_imports(*imported, next)) pending.push_back(more);
-        merge_config(merged, *imported);
+        merge_config(merged, *imported, cfg.reader);
         cfg.files.push_back(next);
     }
-    cfg.version = static_cast<int>(merged["version"].value_or(std::int64_t{1}));
+    cfg.version = static_cast<int>(merged["version"].value_or(std::int64_t{cfg.version}));
 
-    static const char* const kCriPlugins[] = {"io.containerd.cri.v1.runtime",
-                                              "io.containerd.grpc.v1.cri", "cri"};
-    const toml::table* containerd = nullptr;
-    for (const char* plugin : kCriPlugins) {
-        containerd = merged["plugins"][plugin]["containerd"].as_table();
-        if (containerd) {
-            cfg.cri_plugin = plugin;
-            break;
-        }
-    }
-    if (!containerd) return cfg;
-    cfg.default_runtime = (*containerd)["default_runtime_name"].value_or(std::string("runc"));
-    if (const toml::table* runtimes = (*containerd)["runtimes"].as_table()) {
+    auto plugin = cri_plugin_id(cfg.reader, cfg.version, path);
+    if (!plugin) return plugin.error();
+    const toml::table* section = merged["plugins"][*plugin].as_table();
+    if (section) cfg.cri_plugin = *plugin;
+    const toml::table* containerd = section ? (*section)["containerd"].as_table() : nullptr;
+    const toml::table* runtimes = containerd ? (*containerd)["runtimes"].as_table() : nullptr;
+    if (containerd)
+        cfg.default_runtime = (*containerd)["default_runtime_name"].value_or(cfg.default_runtime);
+    // 1.x replaces the built-in map with the file's `runtimes`; 2.x merges into it.
+    if (!runtimes || cfg.reader == ConfigReader::Containerd2)
+        cfg.handlers.push_back(builtin_runc_handler());
+    if (runtimes) {
         for (const auto& [name, node] : *runtimes) {
             const toml::table* runtime = node.as_table();
             if (!runtime) continue;
-            RuntimeHandler h;
-            h.name = std::string(name.str());
-            h.runtime_type = (*runtime)["runtime_type"].value_or(std::string());
+            RuntimeHandler* h = nullptr;
+            for (auto& known : cfg.handlers)
+                if (known.name == name.str()) h = &known;
+            if (!h) {
+                h = &cfg.handlers.emplace_back();
+                h->name = std::string(name.str());
+            }
+            h->builtin = false;
+            h->runtime_type = (*runtime)["runtime_type"].value_or(h->runtime_type);
             if (const toml::table* options = (*runtime)["options"].as_table())
-                read_options(*options, h.options);
-            cfg.handlers.push_back(std::move(h));
+                read_options(*options, h->options);
         }
     }
+    std::sort(cfg.handlers.begin(), cfg.handlers.end(),
+              [](const RuntimeHandler& a, const RuntimeHandler& b) { return a.name < b.name; });
     return cfg;
 }
 

@@ -82,6 +82,16 @@ t_import_v3() {
         expect_contains import-v3 "$out" 'NoNewKeyring = true' && pass import-v3
 }
 
+# Issue #17: Debian 12's stock config names no handler; containerd runs its built-in "runc".
+t_import_debian_stock() {
+    local out
+    out=$("$RW" import-containerd-config "$FIX/debian-1.6.20-config.toml" 2>&1) ||
+        { fail import-debian-stock "exit $?: $out"; return; }
+    expect_contains import-debian-stock "$out" 'runtime handler "runc"' &&
+        expect_contains import-debian-stock "$out" '# BinaryName is unset' &&
+        expect_contains import-debian-stock "$out" 'SystemdCgroup = false' && pass import-debian-stock
+}
+
 t_import_unknown_runtime() {
     local out rc
     out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --runtime kata 2>&1)
@@ -210,6 +220,184 @@ t_doctor_other_copy() {
         pass doctor-other-copy
 }
 
+# ---- doctor and containerd's release (issues #15, #17) ---------------------------------------
+# A stand-in containerd that answers --version with the release we choose.
+FAKE_CONTAINERD_BIN=
+build_fake_containerd() {
+    FAKE_CONTAINERD_BIN=$T/fake-containerd
+    gcc -O2 -Wall -o "$FAKE_CONTAINERD_BIN" "$FIX/fake-containerd.c" 2>&1 || FAKE_CONTAINERD_BIN=
+}
+start_containerd_release() {  # version path_env [containerd arguments...] -> sets FAKE_PID
+    local dir version=$1 path_env=$2
+    shift 2
+    dir=$(mktemp -d "$T/release.XXXXXX")
+    cp "$FAKE_CONTAINERD_BIN" "$dir/containerd"
+    echo "$version" >"$dir/version"
+    env -i PATH="$path_env" "$dir/containerd" "$@" &
+    FAKE_PID=$!
+    FAKE_PIDS+=("$FAKE_PID")
+    local _
+    for _ in $(seq 50); do
+        [ "$(cat "/proc/$FAKE_PID/comm" 2>/dev/null)" = containerd ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# doctor for a containerd started with start_containerd_release; extra arguments go to doctor.
+doctor_release() {  # pid side [doctor arguments...] -> DOCTOR_OUT, DOCTOR_RC, DOCTOR_JSON
+    local pid=$1 side=$2
+    shift 2
+    DOCTOR_OUT=$(RUNCWRAP_CONFIG=$side "$RW" doctor --containerd-pid "$pid" --bin-dir "$T/bin" "$@" 2>&1)
+    DOCTOR_RC=$?
+    DOCTOR_JSON=$(RUNCWRAP_CONFIG=$side "$RW" doctor --json --containerd-pid "$pid" --bin-dir "$T/bin" "$@" 2>&1)
+}
+# The text line of a check and its JSON detail must say the same.
+same_in_json() {  # name check
+    local line detail
+    line=$(grep -F -- " $2: " <<<"$DOCTOR_OUT" | head -n1)
+    detail=$(jq -r --arg c "$2" '.checks[] | select(.check == $c) | .detail' <<<"$DOCTOR_JSON")
+    [ -n "$detail" ] && [ "${line#*" $2: "}" = "$detail" ] && return 0
+    fail "$1" "check $2: text [$line], json [$detail]"
+    return 1
+}
+
+# Issue #17: Debian 12's stock config (containerd 1.6.20~ds1's, copied byte for byte) has a CRI
+# section and no runtimes table: containerd then runs its built-in handler "runc" (runc v2 shim,
+# no BinaryName, SystemdCgroup false), and that is what doctor must compare the side file with.
+# The config is the one on containerd's command line (--config), as on a node.
+t_doctor_debian_stock_config() {
+    [ -n "$FAKE_CONTAINERD_BIN" ] || { fail doctor-debian-stock "cannot build the fake containerd (gcc)"; return; }
+    side_file "$T/doc-deb" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\nSystemdCgroup = false'
+    start_containerd_release 1.6.20~ds1 "$T/bin:/usr/sbin:/usr/bin" --config "$FIX/debian-1.6.20-config.toml" ||
+        { fail doctor-debian-stock "fake containerd did not start"; return; }
+    doctor_release "$FAKE_PID" "$T/doc-deb/config.toml"
+    [ "$DOCTOR_RC" = 0 ] || { fail doctor-debian-stock "exit $DOCTOR_RC:"$'\n'"$DOCTOR_OUT"; return; }
+    expect_contains doctor-debian-stock "$DOCTOR_OUT" \
+        "[ok]   containerd-config-drift: side file agrees with containerd's built-in runtime \"runc\" (not in $FIX/debian-1.6.20-config.toml: BinaryName unset, SystemdCgroup false)" &&
+        expect_contains doctor-debian-stock "$DOCTOR_OUT" \
+            "[ok]   cri-handler \"runc\": containerd's built-in handler: BinaryName unset: the shim runs runc from containerd's PATH, $T/bin/runc = runcwrap, which runs the side file's BinaryName $REAL_RUNC" || return
+    if grep -qF 'no CRI runtime' <<<"$DOCTOR_OUT"; then
+        fail doctor-debian-stock "doctor still says the default handler is missing:"$'\n'"$DOCTOR_OUT"
+        return
+    fi
+    local handlers
+    handlers=$(jq -c '[.containerd.handlers[] | [.name, .builtin, .runtime_type, .binary_name, .systemd_cgroup, .reaches_runcwrap]]' <<<"$DOCTOR_JSON")
+    [ "$handlers" = '[["runc",true,"io.containerd.runc.v2","",false,true]]' ] ||
+        { fail doctor-debian-stock "--json handlers: $handlers"; return; }
+    same_in_json doctor-debian-stock containerd-config-drift && pass doctor-debian-stock
+}
+
+# Issue #17: per release, which client paths are affected and what runcwrap does for each, in
+# the text and in --json alike.
+t_doctor_release_facts() {
+    [ -n "$FAKE_CONTAINERD_BIN" ] || { fail doctor-release-facts "cannot build the fake containerd (gcc)"; return; }
+    local row version release cri go must says
+    # version | release | CRI affected | ctr/Go affected | handlers must reach runcwrap | the CRI line says
+    while IFS='|' read -r version release cri go must says; do
+        start_containerd_release "$version" "$T/bin:/usr/sbin:/usr/bin" ||
+            { fail doctor-release-facts "fake containerd $version did not start"; return; }
+        doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$FIX/debian-1.6.20-config.toml"
+        row=$(jq -r '[.containerd.version, .containerd.release, (.containerd.client_paths[] | .affected), .containerd.handlers_must_reach_runcwrap] | map(tostring) | join("|")' <<<"$DOCTOR_JSON")
+        [ "$row" = "$version|$release|$cri|$go|$must" ] ||
+            { fail doctor-release-facts "containerd $version: --json says [$row], want [$version|$release|$cri|$go|$must]"; return; }
+        expect_contains doctor-release-facts "$DOCTOR_OUT" "$says" || return
+        if [ "$version" != 2.0.5 ] && [ "$version" != 2.1.0 ]; then
+            expect_contains doctor-release-facts "$DOCTOR_OUT" "[ok]   ctr-go-clients: affected: a task option (ctr run --uidmap/--gidmap or --no-pivot" || return
+        fi
+        same_in_json doctor-release-facts cri-pods && same_in_json doctor-release-facts ctr-go-clients &&
+            same_in_json doctor-release-facts containerd-version || return
+        kill "$FAKE_PID"
+    done <<'ROWS'
+1.6.20~ds1|1.6.x|false|true|false|[ok]   cri-pods: not affected: containerd 1.6's CRI ignores user namespaces (pods get none)
+1.7.24|1.7.x|true|true|true|[ok]   cri-pods: affected: containerd 1.7's CRI keeps the handler's options but sets no IoUid/IoGid, so the stdio pipes of user-namespaced pods stay owned by host root
+2.0.0|2.0.0|true|true|true|(IoUid/IoGid arrived in 2.0.1); runcwrap: it chowns those pipes to the container's mapped ids, but only for handlers whose BinaryName is empty
+2.0.4|2.0.1-2.0.4|true|true|false|[ok]   cri-pods: affected: for the app containers of user-namespaced pods CRI sets IoUid/IoGid, which replace the handler's options
+2.0.5|2.0.5+|false|false|false|[warn] containerd-version: containerd 2.0.5 has the fix; runcwrap is harmless but not needed
+2.1.0|2.1+|false|false|false|[ok]   ctr-go-clients: not affected: fixed in the client library of 2.0.5 and 2.1.0
+ROWS
+    # The old text said every release before 2.0.5 "drops runtime options" through CRI as well.
+    start_containerd_release 1.6.20~ds1 "$T/bin:/usr/sbin:/usr/bin"
+    doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$FIX/debian-1.6.20-config.toml"
+    expect_contains doctor-release-facts "$DOCTOR_OUT" \
+        "[ok]   containerd-version: containerd 1.6.20~ds1 (release 1.6.x): runcwrap is needed for ctr and Go clients; CRI pods are not affected" &&
+        pass doctor-release-facts
+}
+
+# Issue #15: each CRI handler, built-in ones included: is runcwrap on its call path, and on a
+# release where it must be (1.7.x, 2.0.0) a failure naming the handler and the fix.
+write_handlers_config() {  # file: v2, runc (no BinaryName), crun (names a binary), kata (another shim)
+    cat >"$1" <<CFG
+version = 2
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  default_runtime_name = "runc"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun.options]
+      BinaryName = "$T/rt/crun"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.kata]
+    runtime_type = "io.containerd.kata.v2"
+CFG
+}
+
+t_doctor_handler_paths() {
+    [ -n "$FAKE_CONTAINERD_BIN" ] || { fail doctor-handler-paths "cannot build the fake containerd (gcc)"; return; }
+    mkdir -p "$T/rt"
+    printf '#!/bin/sh\necho "crun version 1.8"\n' >"$T/rt/crun"
+    chmod 0755 "$T/rt" "$T/rt/crun"
+    local cfg=$T/doc-ok/handlers.toml
+    write_handlers_config "$cfg"
+    start_containerd_release 1.7.24 "$T/bin:/usr/sbin:/usr/bin" ||
+        { fail doctor-handler-paths "fake containerd did not start"; return; }
+    doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$cfg"
+    [ "$DOCTOR_RC" = 1 ] || { fail doctor-handler-paths "1.7.24: exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"; return; }
+    expect_contains doctor-handler-paths "$DOCTOR_OUT" \
+        "[ok]   cri-handler \"runc\": BinaryName unset: the shim runs runc from containerd's PATH, $T/bin/runc = runcwrap" &&
+        expect_contains doctor-handler-paths "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"crun\": BinaryName = $T/rt/crun: the shim runs $T/rt/crun itself; runcwrap is not on this handler's path; containerd 1.7.24's CRI leaves the stdio pipes of this handler's user-namespaced pods owned by host root" &&
+        expect_contains doctor-handler-paths "$DOCTOR_OUT" \
+            "fix: first \`runcwrap import-containerd-config $cfg --runtime crun --write\`" &&
+        expect_contains doctor-handler-paths "$DOCTOR_OUT" \
+            "[ok]   cri-handler \"kata\": runtime_type io.containerd.kata.v2 is not the runc shim" || return
+    local routes
+    routes=$(jq -c '[.containerd.handlers[] | [.name, .runc_shim, .reaches_runcwrap]]' <<<"$DOCTOR_JSON")
+    [ "$routes" = '[["crun",true,false],["kata",false,false],["runc",true,true]]' ] ||
+        { fail doctor-handler-paths "--json handlers: $routes"; return; }
+    [ "$(jq -r '.checks[] | select(.check == "cri-handler \"crun\"") | .status' <<<"$DOCTOR_JSON")" = fail ] ||
+        { fail doctor-handler-paths "--json: crun is not a failure"; return; }
+    same_in_json doctor-handler-paths 'cri-handler "crun"' || return
+    # 2.0.4: the app containers of userns pods reach runcwrap through PATH whatever BinaryName says.
+    start_containerd_release 2.0.4 "$T/bin:/usr/sbin:/usr/bin"
+    doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$cfg"
+    [ "$DOCTOR_RC" = 0 ] || { fail doctor-handler-paths "2.0.4: exit $DOCTOR_RC, want 0:"$'\n'"$DOCTOR_OUT"; return; }
+    expect_contains doctor-handler-paths "$DOCTOR_OUT" \
+        "[ok]   cri-handler \"crun\": BinaryName = $T/rt/crun: the shim runs $T/rt/crun itself; runcwrap is not on this handler's path; enough on containerd 2.0.4" || return
+    # 2.0.0 (the stdio problem, before IoUid/IoGid) with a v3 config that names no "runc":
+    # containerd 2.x merges the file's handlers into its built-in "runc".
+    cat >"$T/doc-ok/v3.toml" <<CFG
+version = 3
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.crun]
+  runtime_type = "io.containerd.runc.v2"
+  [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.crun.options]
+    BinaryName = "crun"
+CFG
+    start_containerd_release 2.0.0 "$T/bin:$T/rt:/usr/sbin:/usr/bin"
+    doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$T/doc-ok/v3.toml"
+    [ "$DOCTOR_RC" = 1 ] || { fail doctor-handler-paths "2.0.0: exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"; return; }
+    expect_contains doctor-handler-paths "$DOCTOR_OUT" \
+        "[ok]   cri-handler \"runc\": containerd's built-in handler: BinaryName unset: the shim runs runc from containerd's PATH, $T/bin/runc = runcwrap" &&
+        expect_contains doctor-handler-paths "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"crun\": BinaryName = crun: the shim runs $T/rt/crun itself; runcwrap is not on this handler's path; containerd 2.0.0's CRI" || return
+    # containerd 1.x reads a v2 runtimes table as the whole map: no built-in "runc" beside it.
+    sed -e '/runtimes.runc\]/,+1d' -e 's/default_runtime_name = "runc"/default_runtime_name = "crun"/' "$cfg" >"$T/doc-ok/no-runc.toml"
+    start_containerd_release 1.7.24 "$T/bin:/usr/sbin:/usr/bin"
+    doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$T/doc-ok/no-runc.toml"
+    routes=$(jq -c '[.containerd.handlers[] | .name]' <<<"$DOCTOR_JSON")
+    [ "$routes" = '["crun","kata"]' ] || { fail doctor-handler-paths "1.7 with no runc table: handlers $routes"; return; }
+    pass doctor-handler-paths
+}
+
 # ---- explain ---------------------------------------------------------------------------------
 make_bug_bundle() {  # dir
     mkdir -p "$1/rootfs"
@@ -320,11 +508,16 @@ t_import_v2_default
 t_import_v2_runtime_flag
 t_import_nvidia_dropin
 t_import_v3
+t_import_debian_stock
 t_import_unknown_runtime
 t_import_write
 t_doctor_healthy
 t_doctor_broken
 t_doctor_other_copy
+build_fake_containerd
+t_doctor_debian_stock_config
+t_doctor_release_facts
+t_doctor_handler_paths
 t_explain_bundle
 t_explain_stdio
 t_explain_userns_path
