@@ -35,7 +35,7 @@ RELEASE_ONLY_SRCS := src/arena_new.cpp
 # Everything but main.cpp, the CLI and the allocator: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
 
-.PHONY: all deps test-deps test quick clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
+.PHONY: all deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -139,6 +139,10 @@ fuzz: | $(BUILD)/.test-deps
 
 lint: | $(BUILD)/.test-deps
 	bash tests/lint.sh
+
+# Rewrites every C, C++ and shell file with the tree's formatters (lint fails on any other).
+format:
+	bash tests/format.sh
 
 cli-tests: $(BUILD)/runcwrap | $(BUILD)/.test-deps
 	SAMPLES_DIR=$(abspath $(SAMPLES)) bash tests/cli/run.sh $(abspath $(BUILD)/runcwrap)

@@ -3,7 +3,8 @@
 #   1. clang-tidy-14 over src/*.cpp with the checks chosen (and the ones left out, with reasons)
 #      in .clang-tidy at the repo root;
 #   2. cppcheck over src/ (warning, performance, portability), with the host headers;
-#   3. shellcheck on every *.sh in the repository.
+#   3. shellcheck on every *.sh in the repository;
+#   4. every C, C++ and shell file formatted (tests/format.sh --check: clang-format, shfmt).
 # Installs clang-tidy-14, cppcheck and shellcheck with apt-get when missing (root only).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
@@ -75,8 +76,12 @@ for s in "${scripts[@]}"; do
 done
 if [ "$sc_ok" = 1 ]; then echo "ok   shellcheck: ${#scripts[@]} scripts clean"; else failed+=(shellcheck); fi
 
+# ---- formatting ------------------------------------------------------------------------------
+echo "== format"
+bash tests/format.sh --check || failed+=(format)
+
 if [ "${#failed[@]}" -gt 0 ]; then
     echo "lint: FAILED: ${failed[*]}"
     exit 1
 fi
-echo "lint: clang-tidy, cppcheck and shellcheck all clean"
+echo "lint: clang-tidy, cppcheck, shellcheck and the formatters all clean"
