@@ -15,7 +15,7 @@ step() { echo "ok: $*"; }
 die() { echo "FAIL: $*"; exit 1; }
 
 # A dpkg run on the node halfway through would leave its database half-written below us.
-for _ in $(seq 60); do pgrep -x 'dpkg|apt-get|apt' >/dev/null || break; sleep 2; done
+for _ in $(seq 60); do pgrep -x dpkg >/dev/null || pgrep -x apt-get >/dev/null || pgrep -x apt >/dev/null || break; sleep 2; done
 
 mkdir -p "$W"
 mount -t tmpfs -o mode=0755 tmpfs "$W" || die "tmpfs"
