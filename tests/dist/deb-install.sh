@@ -7,10 +7,14 @@
 # upper layer must hold nothing but dpkg's own records: every other file there is a copy equal
 # to the one below it (the real runc, moved by dpkg-divert and back), and no whiteout (a
 # deleted file of the node) is left. Prints one line per step; exits 1 on the first failure.
-# Usage (as root, in a private mount namespace): deb-install.sh PACKAGE.deb WORKDIR
+# Usage (as root, in a private mount namespace): deb-install.sh PACKAGE.deb WORKDIR [DPKG_OPTION...]
+# (the arm64 package on this amd64 machine: --force-architecture --force-depends, its binary
+# running under qemu-user through binfmt_misc)
 set -uo pipefail
 DEB=$1
 W=$2
+shift 2
+DPKG_OPTIONS=("$@")
 step() { echo "ok: $*"; }
 die() { echo "FAIL: $*"; exit 1; }
 
@@ -35,7 +39,7 @@ DIVERSIONS_BEFORE=$(in_root dpkg-divert --list | sort)
 [ ! -e "$R/etc/runcwrap" ] && [ ! -e "$R/var/lib/runcwrap" ] ||
     die "this machine already has /etc/runcwrap or /var/lib/runcwrap: the test needs a node without runcwrap"
 
-out=$(in_root dpkg -i /tmp/runcwrap.deb 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg -i"; }
+out=$(in_root dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg -i"; }
 step "dpkg -i $(basename "$DEB")"
 [ "$(in_root dpkg-divert --listpackage /usr/sbin/runc)" = runcwrap ] &&
     in_root dpkg-divert --list /usr/sbin/runc | grep -qF 'diversion of /usr/sbin/runc to /usr/sbin/runc.runcwrap-backup by runcwrap' ||
@@ -56,7 +60,7 @@ out=$(in_root runc --root /run/rcw-dist list 2>&1)
 [ "$(head -n1 <<<"$out" | awk '{print $1, $2}')" = "ID PID" ] || die "runc list through runcwrap: $out"
 step "runc --root /run/rcw-dist list works through runcwrap"
 
-out=$(in_root dpkg -i /tmp/runcwrap.deb 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg -i a second time"; }
+out=$(in_root dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg -i a second time"; }
 [ "$(readlink "$R/usr/sbin/runc")" = runcwrap ] && [ "$(in_root dpkg-divert --listpackage /usr/sbin/runc)" = runcwrap ] ||
     die "the reinstall lost the link or the diversion"
 step "reinstalling the same package (prerm upgrade, postinst configure) keeps the node as it was"

@@ -188,14 +188,16 @@ t_deb_lintian() {
 
 # The amd64 package on a throwaway copy of this machine: overlayfs over / in a private mount
 # namespace, entered with chroot. The live node never changes.
-t_deb_install() {
-    if [ ! -f "$HERE/deb-install.sh" ]; then fail deb-install "no $HERE/deb-install.sh"; return; fi
-    local out rc
-    out=$(unshare --mount --propagation private bash "$HERE/deb-install.sh" "$(deb amd64)" "$T/overlay" 2>&1)
+# The arm64 package too, forced onto this amd64 dpkg: its binary runs under qemu-user and
+# reaches this machine's (amd64) runc.
+t_deb_install() {  # ARCH [DPKG_OPTION...]
+    local a=$1 out rc
+    shift
+    out=$(unshare --mount --propagation private bash "$HERE/deb-install.sh" "$(deb "$a")" "$T/overlay-$a" "$@" 2>&1)
     rc=$?
-    [ "$rc" = 0 ] || { fail deb-install "exit $rc"; show "$out" 40; return; }
+    [ "$rc" = 0 ] || { fail "deb-install-$a" "exit $rc"; show "$out" 40; return; }
     printf '%s\n' "$out" | sed 's/^/    /'
-    pass deb-install
+    pass "deb-install-$a"
 }
 
 # ---- arm64 under qemu-user -----------------------------------------------------------------
@@ -208,14 +210,62 @@ t_arm64_unit() {
     pass arm64-unit
 }
 
+# The integration tests that cannot hold under qemu-user 7.2 (Debian 12's qemu-user-static)
+# because qemu is not a kernel; each is left out under qemu only, and t_arm64_qemu_checks checks
+# its property in a way qemu keeps, where there is one. On amd64 (make integration) all run.
+#  - qemu answers stat("/proc/self/exe") with its own binary, not the guest's: runcwrap cannot
+#    tell "runcwrap itself" and says "another copy of runcwrap" (its ELF note) instead: the same
+#    refusal in other words. A real arm64 kernel names the runcwrap binary there.
+#  - qemu holds the guest binary open on the lowest free fd: with fd 0 closed at entry, fd 0 is
+#    qemu's file when runcwrap starts. A kernel leaves it closed.
+#  - qemu 7.2 gives the guest its environment in reverse order; runcwrap passes on what it got.
+QEMU_DIFFERENCES=(
+    'Aliases/SelfLoop.SideFileNamingRuncwrapIsRefusedWithTheFix/*'  # /proc/self/exe
+    'BadInputs.BinaryNameIsRuncwrapBy*'                             # /proc/self/exe
+    'BadInputs.BinaryNameBareResolvesOnlyToRuncwrap'                # /proc/self/exe
+    'ErrorLog.TextFormatGivesALogrusTextLine'                       # /proc/self/exe (its example error)
+    'ErrorLog.UnwritableLogStillReportsOnStderr'                    # /proc/self/exe (its example error)
+    'BadInputs.StdioClosedAtEntryStaysClosedInTheRuntime'           # qemu's fd 0
+    'Install/Fds.ClosedStdioStaysClosed/*'                          # qemu's fd 0
+    'Variants/ReplayD.EveryShimCallReachesTheRuntimeUnchangedButForRestoredFlags/*'  # env order
+)
 t_arm64_integration() {
-    local out rc bin=$T/unpack-arm64/runcwrap-$VERSION-linux-arm64/runcwrap
+    local out rc bin=$T/unpack-arm64/runcwrap-$VERSION-linux-arm64/runcwrap filter
+    filter=$(IFS=:; echo "${QEMU_DIFFERENCES[*]}")
     out=$(RUNCWRAP_BIN=$bin PROBE_BIN=$REPO/build/probe-runtime SAMPLES_DIR=$REPO/../shared/samples \
-        build/integration-tests --gtest_brief=1 2>&1)
+        build/integration-tests --gtest_brief=1 --gtest_filter="-$filter" 2>&1)
     rc=$?
     [ "$rc" = 0 ] || { fail arm64-integration "exit $rc"; show "$out" 60; return; }
     show "$out" 3
+    echo "    (left out under qemu-user, see QEMU_DIFFERENCES: $(build/integration-tests --gtest_list_tests \
+        --gtest_filter="$filter" | grep -c '^  ') tests)"
     pass arm64-integration
+}
+
+# What the left-out tests check, in a form qemu keeps.
+t_arm64_qemu_checks() {
+    local bin=$T/unpack-arm64/runcwrap-$VERSION-linux-arm64/runcwrap d=$T/qemu-checks out rc want
+    mkdir -p "$d/etc"
+    ln -s "$bin" "$d/runc"
+    # Named as its own runtime, the arm64 binary refuses (exit 1, one line, the file and the fix).
+    printf '[options]\nBinaryName = "%s"\n' "$bin" >"$d/etc/self.toml"
+    out=$(RUNCWRAP_CONFIG=$d/etc/self.toml "$d/runc" --version 2>"$d/err")
+    rc=$?
+    [ "$rc" = 1 ] && [ -z "$out" ] && [ "$(wc -l <"$d/err")" = 1 ] &&
+        grep -qF "$d/etc/self.toml [options] BinaryName is $bin, which is another copy of runcwrap; fix:" "$d/err" ||
+        { fail arm64-qemu-checks "self as BinaryName: exit $rc, stdout [$out], stderr [$(cat "$d/err")]"; return; }
+    # ... and says so in runc's text log format.
+    RUNCWRAP_CONFIG=$d/etc/self.toml "$d/runc" --log "$d/runc.log" --log-format text --version 2>/dev/null
+    grep -qE '^time="[0-9T:.+Z-]+" level=error msg="runcwrap: .*another copy of runcwrap' "$d/runc.log" &&
+        [ "$(wc -l <"$d/runc.log")" = 1 ] || { fail arm64-qemu-checks "text log: $(cat "$d/runc.log")"; return; }
+    # The runtime gets runcwrap's environment, nothing dropped or added but RUNCWRAP_DEPTH, last.
+    printf '[options]\nBinaryName = "/usr/bin/env"\n' >"$d/etc/env.toml"
+    out=$(env -i A=1 B='two words' C=3 RUNCWRAP_CONFIG="$d/etc/env.toml" "$d/runc")
+    want=$(printf '%s\n' A=1 'B=two words' C=3 "RUNCWRAP_CONFIG=$d/etc/env.toml" | LC_ALL=C sort)
+    [ "$(grep -v '^RUNCWRAP_DEPTH=' <<<"$out" | LC_ALL=C sort)" = "$want" ] &&
+        tail -n1 <<<"$out" | grep -qE '^RUNCWRAP_DEPTH=1:[0-9a-f]+\.[0-9a-f]+$' ||
+        { fail arm64-qemu-checks "environment of the runtime:"; show "$out"; return; }
+    pass arm64-qemu-checks
 }
 
 # ---- reproducible --------------------------------------------------------------------------
@@ -248,11 +298,13 @@ if register_qemu; then
     t_deb_contents
     t_arm64_unit
     t_arm64_integration
+    t_arm64_qemu_checks
+    t_deb_install arm64 --force-architecture --force-depends
 else
     fail arm64 "cannot register qemu-aarch64 in binfmt_misc: no arm64 test runs"
 fi
 t_deb_lintian
-t_deb_install
+t_deb_install amd64
 t_reproducible
 echo "dist suite: $((SECONDS - start)) s"
 echo "$passed passed, $failed failed"
