@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by make-archive.sh and make-deb.sh: reproducible file trees.
 # SOURCE_DATE_EPOCH (the commit's time, from the Makefile) is every file's mtime.
 set -euo pipefail
