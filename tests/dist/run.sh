@@ -133,11 +133,14 @@ t_archive_install() {
         cmp -s "$dir/runcwrap" "$p/usr/local/bin/runcwrap" || { fail archive-install "$a: installed binary differs"; return; }
         [ "$(readlink "$p/usr/local/bin/runc")" = runcwrap ] || { fail archive-install "$a: no runc link"; return; }
         # doctor's checks that apply to a staged root: the links, the side file, the runtime.
+        # (Not bin-dir under qemu: doctor knows runcwrap by /proc/self/exe, which qemu answers
+        # with its own binary; the link and the bytes were checked above.)
         out=$(RUNCWRAP_CONFIG=$p/etc/runcwrap/config.toml "$p/usr/local/bin/runcwrap" doctor --bin-dir "$p/usr/local/bin" 2>&1)
-        local check
-        for check in "[ok]   bin-dir: $p/usr/local/bin/runc is runcwrap" \
-            "[ok]   side-file: $p/etc/runcwrap/config.toml parses and is trusted, BinaryName = /usr/sbin/runc" \
-            "[ok]   runtime (side file BinaryName): /usr/sbin/runc: runc version"; do
+        local check checks=()
+        [ "$a" = arm64 ] || checks+=("[ok]   bin-dir: $p/usr/local/bin/runc is runcwrap")
+        checks+=("[ok]   side-file: $p/etc/runcwrap/config.toml parses and is trusted, BinaryName = /usr/sbin/runc"
+            "[ok]   runtime (side file BinaryName): /usr/sbin/runc: runc version")
+        for check in "${checks[@]}"; do
             grep -qF -- "$check" <<<"$out" || { fail archive-install "$a: doctor lacks: $check"; show "$out" 30; return; }
         done
         # The staged runc is the wrapper and reaches the real runc: its output only.
