@@ -28,6 +28,7 @@ mount -t overlay overlay -o "lowerdir=/,upperdir=$W/upper,workdir=$W/work" "$W/r
 R=$W/root
 mount -t proc proc "$R/proc" || die "proc"
 mount --rbind /dev "$R/dev" || die "dev"
+mount --rbind /sys "$R/sys" || die "sys"
 mount -t tmpfs tmpfs "$R/run" || die "run"
 mount -t tmpfs tmpfs "$R/tmp" || die "tmp"
 cp "$DEB" "$R/tmp/runcwrap.deb"
@@ -59,6 +60,17 @@ step "runc --version reaches the real runc through runcwrap and prints only its 
 out=$(in_root runc --root /run/rcw-dist list 2>&1)
 [ "$(head -n1 <<<"$out" | awk '{print $1, $2}')" = "ID PID" ] || die "runc list through runcwrap: $out"
 step "runc --root /run/rcw-dist list works through runcwrap"
+# A real container (busybox), run by `runc` = runcwrap -> the real runc; runcwrap's decision log
+# shows the call went through it.
+printf '[runcwrap]\nLogFile = "/run/rcw-dist-decisions.log"\n' >>"$R/etc/runcwrap/config.toml"
+mkdir -p "$R/tmp/bundle/rootfs/bin"
+cp /bin/busybox "$R/tmp/bundle/rootfs/bin/busybox" || die "no /bin/busybox (busybox-static)"
+out=$(in_root sh -c 'cd /tmp/bundle && runc spec && sed -i -e "s/\"terminal\": true/\"terminal\": false/" \
+    -e "s|\"sh\"|\"/bin/busybox\", \"echo\", \"hello from a container\"|" config.json &&
+    runc --root /run/rcw-dist run rcw-dist-deb' 2>&1)
+[ "$out" = "hello from a container" ] || die "runc run through runcwrap: $out"
+grep -q '"rcw-dist-deb"' "$R/run/rcw-dist-decisions.log" || die "runcwrap's decision log has no call for the container: $(cat "$R/run/rcw-dist-decisions.log" 2>&1)"
+step "a busybox container runs with runc run (runcwrap -> the real runc; in runcwrap's decision log)"
 
 out=$(in_root dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg -i a second time"; }
 [ "$(readlink "$R/usr/sbin/runc")" = runcwrap ] && [ "$(in_root dpkg-divert --listpackage /usr/sbin/runc)" = runcwrap ] ||

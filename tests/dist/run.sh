@@ -8,7 +8,8 @@
 #     no network), doctor's checks that apply there pass, --uninstall leaves the root empty;
 #   - each .deb is lintian-clean, holds nothing under /usr/local; the amd64 one installs with
 #     dpkg -i into a throwaway copy of this machine (overlayfs over /, private mount namespace),
-#     diverts /usr/sbin/runc, leaves `runc` working through runcwrap, and remove + purge leave
+#     diverts /usr/sbin/runc, leaves `runc` working through runcwrap (a busybox container runs),
+#     and remove + purge leave
 #     the same files and diversions as before;
 #   - arm64 under qemu-user (Debian's qemu-user-static, registered in binfmt_misc here and
 #     removed at the end): the unit tests and the integration suite against the arm64 binary;
