@@ -6,13 +6,14 @@
 #     architecture and say their version, commit and target;
 #   - each archive unpacks and its install.sh installs its binary into a staging root (no build,
 #     no network), doctor's checks that apply there pass, --uninstall leaves the root empty;
-#   - each .deb is lintian-clean, holds nothing under /usr/local; the amd64 one installs with
-#     dpkg -i into a throwaway copy of this machine (overlayfs over /, private mount namespace),
-#     diverts /usr/sbin/runc, leaves `runc` working through runcwrap (a busybox container runs),
-#     and remove + purge leave
-#     the same files and diversions as before;
+#   - each .deb is lintian-clean and holds nothing under /usr/local; each installs with dpkg -i
+#     into a throwaway copy of this machine (overlayfs over /, private mount namespace; arm64
+#     forced onto this amd64 dpkg, its binary under qemu), diverts /usr/sbin/runc, leaves `runc`
+#     working through runcwrap (a busybox container runs), and remove + purge leave the same
+#     files and diversions as before;
 #   - arm64 under qemu-user (Debian's qemu-user-static, registered in binfmt_misc here and
-#     removed at the end): the unit tests and the integration suite against the arm64 binary;
+#     removed at the end): the unit tests and the integration suite against the arm64 binary
+#     (the tests qemu cannot hold are named in QEMU_DIFFERENCES, with why, and checked another way);
 #   - reproducible: `make dist` in a fresh clone of the same commit gives the same SHA256SUMS.
 # Usage: tests/dist/run.sh   (from make dist-tests, after make dist)
 set -uo pipefail
