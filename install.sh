@@ -43,8 +43,14 @@ Where things go:
   --prefix DIR                  stage everything under DIR (DESTDIR-style, for packaging and
                                 tests): DIR is the node's root for every file install reads or
                                 writes; doctor is not run (the staged tree is not the live node)
-  --source-binary FILE          the runcwrap binary to install (default: build/runcwrap next to
-                                this script, built with \`make\` if missing)
+  --source-binary FILE          the runcwrap binary to install (default: runcwrap next to this
+                                script, as in a release archive; else build/runcwrap, built
+                                with \`make\` if missing)
+  --dpkg PACKAGE                run from PACKAGE's maintainer scripts: a file another Debian
+                                package owns is moved aside with dpkg-divert (--uninstall
+                                removes the diversion), a --source-binary already in the bin dir
+                                is the package's own file (left to dpkg), and a node that is not
+                                ready yet is reported but is not an error
 
 Behaviour:
   --dry-run                     print every action, change nothing
@@ -65,7 +71,7 @@ Environment (for bootstrap tools; options on the command line win):
   RUNCWRAP_BINARY_NAME, RUNCWRAP_FROM_CONTAINERD_CONFIG, RUNCWRAP_SYSTEMD_CGROUP,
   RUNCWRAP_BIN_DIR, RUNCWRAP_CONFIG_FILE, RUNCWRAP_PREFIX (or DESTDIR), RUNCWRAP_SOURCE_BINARY,
   RUNCWRAP_DRY_RUN, RUNCWRAP_FORCE, RUNCWRAP_REPLACE_CONFIG, RUNCWRAP_NO_DOCTOR,
-  RUNCWRAP_CONTAINERD_PID. Booleans take 1/true/yes/on or 0/false/no/off.
+  RUNCWRAP_CONTAINERD_PID, RUNCWRAP_DPKG. Booleans take 1/true/yes/on or 0/false/no/off.
 
 Why \`runc\` is a symlink and not a copy: runcwrap recognises itself by inode when it looks for
 the real runtime (so it never execs itself); a symlink is the same inode, upgrading runcwrap
@@ -121,6 +127,7 @@ FORCE=$(bool_env RUNCWRAP_FORCE)
 REPLACE_CONFIG=$(bool_env RUNCWRAP_REPLACE_CONFIG)
 NO_DOCTOR=$(bool_env RUNCWRAP_NO_DOCTOR)
 CONTAINERD_PID=${RUNCWRAP_CONTAINERD_PID:-}
+DPKG_PACKAGE=${RUNCWRAP_DPKG:-}
 UNINSTALL=0
 
 need_arg() { [ "$2" -ge 2 ] || die "$1 needs a value (see --help)"; }
@@ -141,6 +148,8 @@ while [ $# -gt 0 ]; do
         --source-binary=*) SOURCE_BINARY=${1#*=} ;;
         --containerd-pid) need_arg "$1" $#; CONTAINERD_PID=$2; shift ;;
         --containerd-pid=*) CONTAINERD_PID=${1#*=} ;;
+        --dpkg) need_arg "$1" $#; DPKG_PACKAGE=$2; shift ;;
+        --dpkg=*) DPKG_PACKAGE=${1#*=} ;;
         --dry-run) DRY_RUN=1 ;;
         --force) FORCE=1 ;;
         --replace-config) REPLACE_CONFIG=1 ;;
@@ -187,6 +196,8 @@ if [ "$SYSTEMD_CGROUP" = 1 ] && [ -z "$BINARY_NAME" ] && [ "$UNINSTALL" = 0 ]; t
     die "--systemd-cgroup goes with --binary-name; an import takes SystemdCgroup from containerd's config"
 fi
 [ -z "$BINARY_NAME" ] || check_path --binary-name "$BINARY_NAME"
+[ -z "$DPKG_PACKAGE" ] || [[ "$DPKG_PACKAGE" =~ ^[a-z0-9][a-z0-9.+-]+$ ]] ||
+    die "--dpkg must be a Debian package name, got: $DPKG_PACKAGE"
 # Read as given on this machine (not under --prefix); absolute so the side file names it fully.
 case "$FROM_CONTAINERD" in '' | /*) ;; *) FROM_CONTAINERD=$PWD/$FROM_CONTAINERD ;; esac
 if [ "$CONFIG" = "$BIN_DIR/runc" ] || [ "$CONFIG" = "$BIN_DIR/runcwrap" ]; then
@@ -344,11 +355,33 @@ backup() {
     if [ -e "$to" ] || [ -L "$to" ]; then
         die "$to already exists: a backup from another install? Move it away (or put it back as $from) and run again"
     fi
-    act "keep $from as $to (--uninstall puts it back)"
+    local owner
+    owner=$(dpkg_owner "$node")
+    if [ -n "$owner" ]; then
+        act "divert $from (package $owner) to $to with dpkg-divert --package $DPKG_PACKAGE (--uninstall removes the diversion)"
+    else
+        act "keep $from as $to (--uninstall puts it back)"
+    fi
     M_BACKUP[$node]=$node$BACKUP_SUFFIX
     [ "$DRY_RUN" = 1 ] && return 0
-    mv -T -- "$from" "$to"
+    if [ -n "$owner" ]; then
+        dpkg_divert --add --divert "$node$BACKUP_SUFFIX" "$node"
+    else
+        mv -T -- "$from" "$to"
+    fi
     save_manifest
+}
+
+# With --dpkg: Debian policy lets a package replace another package's file only through a
+# diversion, so that dpkg installs that package's updates beside it and the removal restores it.
+dpkg_divert() { dpkg-divert ${PREFIX:+--root "$PREFIX"} --package "$DPKG_PACKAGE" --rename --quiet "$@"; }
+dpkg_owner() {  # NODE_PATH -> the package that owns it (with --dpkg only), or nothing
+    [ -n "$DPKG_PACKAGE" ] || return 0
+    dpkg-query ${PREFIX:+--root "$PREFIX"} -S "$1" 2>/dev/null | grep -v '^diversion by' | sed -n '1s/: .*//p' || true
+}
+diverted_by_us() {  # NODE_PATH: a diversion that --dpkg's package holds
+    [ -n "$DPKG_PACKAGE" ] &&
+        [ "$(dpkg-divert ${PREFIX:+--root "$PREFIX"} --listpackage "$1" 2>/dev/null)" = "$DPKG_PACKAGE" ]
 }
 
 # ---- install -------------------------------------------------------------------------------
@@ -357,6 +390,8 @@ runcwrap_cli() { (exec -a runcwrap "$SOURCE_BINARY" "$@"); }
 
 find_source_binary() {
     local default=$SCRIPT_DIR/build/runcwrap
+    # A release archive holds the binary beside this script.
+    [ ! -f "$SCRIPT_DIR/runcwrap" ] || [ -f "$SCRIPT_DIR/Makefile" ] || default=$SCRIPT_DIR/runcwrap
     if [ -n "$SOURCE_BINARY" ]; then
         if [ ! -f "$SOURCE_BINARY" ] || [ ! -x "$SOURCE_BINARY" ]; then
             die "--source-binary $SOURCE_BINARY is not an executable file"
@@ -447,6 +482,10 @@ install_runcwrap() {
     save_manifest
     src_sha=
     [ -z "$SOURCE_BINARY" ] || src_sha=$(sha_of "$SOURCE_BINARY")
+    if [ -n "$DPKG_PACKAGE" ] && [ -n "$SOURCE_BINARY" ] && [ "$SOURCE_BINARY" -ef "$dest" ]; then
+        info "$dest is package $DPKG_PACKAGE's own file: dpkg installs and removes it"
+        return 0
+    fi
     if [ -f "$dest" ] && [ ! -L "$dest" ] && [ -n "$src_sha" ]; then
         cur_sha=$(sha_of "$dest")
         if [ "$cur_sha" = "$src_sha" ] && { [ -n "$M_FILE_SHA" ] || [ -n "${M_BACKUP[$RUNCWRAP_LIVE]:-}" ]; }; then
@@ -701,6 +740,9 @@ restore_backup() {  # NODE_PATH
     elif [ -e "$to" ] || [ -L "$to" ]; then
         warn "$to exists again: leaving the backup at $from"
         return 0
+    elif diverted_by_us "$node"; then
+        act "put back $to from $from (dpkg-divert --remove)"
+        [ "$DRY_RUN" = 1 ] || dpkg_divert --remove "$node"
     else
         act "put back $to from $from"
         [ "$DRY_RUN" = 1 ] || mv -T -- "$from" "$to"
@@ -887,4 +929,7 @@ if [ "$READY" = 1 ]; then
 fi
 say "runcwrap is installed, but the node is NOT ready ($warning_count): fix what is marked above, then run" >&2
 say "  runcwrap doctor --bin-dir $BIN_DIR" >&2
+# A package stays installed (and configured) on a node that is not ready yet: the operator
+# fixes the node, not the package.
+[ -n "$DPKG_PACKAGE" ] && exit 0
 exit 1

@@ -24,6 +24,13 @@
 #ifndef RUNCWRAP_VERSION
 #define RUNCWRAP_VERSION "0.0.0-dev"
 #endif
+// The Makefile passes the commit and the target triple it built for (make dist: one per arch).
+#ifndef RUNCWRAP_COMMIT
+#define RUNCWRAP_COMMIT "unknown"
+#endif
+#ifndef RUNCWRAP_TARGET
+#define RUNCWRAP_TARGET "unknown"
+#endif
 
 namespace runcwrap {
 namespace {
@@ -149,7 +156,9 @@ int cli_main(int argc, char** argv, char** envp) {
                  "dropped for user-namespaced containers and gives the container its stdio.\n"
                  "Invoked as `runcwrap`, it explains and checks what it does. See runcwrap(8)."};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("runcwrap ") + RUNCWRAP_VERSION);
+    const std::string version_line = std::string("runcwrap ") + RUNCWRAP_VERSION +
+                                     " (commit " RUNCWRAP_COMMIT ", target " RUNCWRAP_TARGET ")";
+    app.set_version_flag("--version", version_line);
 
     auto* version = app.add_subcommand("version", "Print runcwrap's version");
 
@@ -196,7 +205,7 @@ int cli_main(int argc, char** argv, char** envp) {
         return app.exit(e);
     }
     if (*version) {
-        print(std::string("runcwrap ") + RUNCWRAP_VERSION + "\n");
+        print(version_line + "\n");
         return kExitOk;
     }
     if (*explain) {

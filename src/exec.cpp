@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 
 #include "fs.hpp"
 
@@ -36,6 +37,14 @@ Error exec_runtime(const ResolvedRuntime& runtime, const std::vector<std::string
     if (!runtime.is_script) {
         // Exec the very file that was checked: no window for a swap between check and use.
         ::syscall(SYS_execveat, runtime.fd.get(), "", argv.data(), envp.data(), AT_EMPTY_PATH);
+        if (errno == ENOSYS) {
+            // No execveat (kernels before 3.19, qemu-user before 8.0): exec the same open file
+            // through its /proc/self/fd link, as musl's and glibc's fexecve do. Still the
+            // checked inode, not a path that could be swapped.
+            char fd_path[32];
+            std::snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", runtime.fd.get());
+            ::execve(fd_path, argv.data(), envp.data());
+        }
     } else {
         // A "#!" script given as an fd would run as /dev/fd/N, which needs the fd to stay open
         // in the script (leaked) — so a script is exec'd by path, after checking that the path

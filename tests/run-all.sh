@@ -35,6 +35,13 @@ suite lint make --no-print-directory lint
 if [ -f tests/install/run.sh ]; then
     suite install make --no-print-directory install-tests
 fi
+# The release files: archives, .debs (dpkg in a throwaway overlay root), arm64 under qemu-user,
+# reproducibility (root: binfmt_misc, mount namespaces, dpkg).
+if [ "$(id -u)" = 0 ] && [ -f tests/dist/run.sh ]; then
+    suite dist make --no-print-directory -j2 dist-tests
+else
+    echo "=== dist suite needs root: not run"
+fi
 if [ "$(id -u)" = 0 ] && [ -f tests/e2e/run.sh ]; then
     suite e2e make --no-print-directory e2e
 else

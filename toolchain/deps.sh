@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what building and testing runcwrap needs, only what is missing:
-#   - Debian packages (headers of the chosen libraries, test tools, the real runtimes);
+#   - Debian packages (headers of the chosen libraries, test tools, the real runtimes, and for
+#     the release tests qemu-user-static (arm64 under binfmt_misc) and lintian);
 #   - the pinned musl C++ toolchain: zig 0.11 from npm, verified by package-lock.json's hash.
 # Usage: toolchain/deps.sh [build|test]
 set -eu
@@ -8,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 what=${1:-build}
 
 build_pkgs="libcli11-dev rapidjson-dev libtomlplusplus-dev file binutils make"
-test_pkgs="jq shellcheck g++ googletest libgtest-dev runc crun containerd busybox-static util-linux procps"
+test_pkgs="jq shellcheck g++ googletest libgtest-dev runc crun containerd busybox-static util-linux procps qemu-user-static lintian"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 
