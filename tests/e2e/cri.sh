@@ -224,8 +224,11 @@ case_two_handlers() {
     ! grep -qE "\b($ca|$cb)\b" "$E2E_T/side.calls" 2>/dev/null || fail "an app container ran through the side file's BinaryName"
     grep -q "^CALL .* exec .*\b$ca\b" "$E2E_T/reca.calls" || fail "handler reca's binary never saw pa's exec"
     grep -q "^CALL .* exec .*\b$cb\b" "$E2E_T/recb.calls" || fail "handler recb's binary never saw pb's exec"
-    note "reca ran $(grep -c "^CALL .*\b$ca\b" "$E2E_T/reca.calls") calls of pod pa's app, recb $(grep -c "^CALL .*\b$cb\b" "$E2E_T/recb.calls") of pod pb's, the side file's runtime none;" \
-        "runcwrap decided $(decisions_of "$ca" | grep -c . || true)+$(decisions_of "$cb" | grep -c . || true) of them ($(decisions_of "$ca" | jq -r .case | sort -u | tr '\n' ' ')) "
+    local via="runcwrap was not called (the shim ran each handler's binary itself)"
+    if [[ -n $(decisions_of "$ca")$(decisions_of "$cb") ]]; then
+        via="runcwrap chose the runtime for $(decisions_of "$ca" | grep -c .)+$(decisions_of "$cb" | grep -c .) of them ($(decisions_of "$ca" | jq -r .case | sort -u | tr '\n' ' ' | sed 's/ $//'))"
+    fi
+    note "reca ran $(grep -c "^CALL .*\b$ca\b" "$E2E_T/reca.calls") calls of pod pa's app, recb $(grep -c "^CALL .*\b$cb\b" "$E2E_T/recb.calls") of pod pb's, the side file's runtime none; $via"
 }
 
 # 4. A handler with Root: every call of the app container uses the handler's root.
@@ -251,7 +254,7 @@ case_handler_root() {
     for sub in create start exec kill delete; do
         grep -q " $sub " app.calls || fail "no $sub call of $id recorded"
     done
-    note "all $n app-container calls ($(awk '{ for (i = 2; i <= NF; i++) if ($i !~ /^-/ && $(i-1) !~ /^--(root|log|log-format)$/) { print $i; break } }' app.calls | sort | uniq -c | awk '{ printf "%s %s, ", $2, $1 }')) had --root $want"
+    note "all $n app-container calls ($(awk '{ for (i = 2; i <= NF; i++) if ($i !~ /^-/ && $(i-1) !~ /^--(root|log|log-format)$/) { print $i; break } }' app.calls | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')) had --root $want"
 }
 
 # 5. Stdio of a userns pod's users (1000 and root), process and crictl exec, on 1.7: without
@@ -403,7 +406,7 @@ case_fixed_invisible() {
     restored=$(jq -c 'select(.restored != [])' w.decisions)
     [[ -z $restored ]] || fail "runcwrap restored something on the fixed release: $(head -n 1 <<<"$restored")"
     note "$(wc -l <with.calls) runtime calls identical with and without runcwrap on PATH; runcwrap never called for handler reca;" \
-        "as handler wrapbin's binary: $(wc -l <w.decisions) decisions ($(jq -r .case w.decisions | sort | uniq -c | awk '{ printf "%s %s ", $2, $1 }')), restored [] in all, chowned_fds: $(jq -c .chowned_fds w.decisions | sort -u | tr '\n' ' ')"
+        "as handler wrapbin's binary: $(wc -l <w.decisions) decisions ($(jq -r .case w.decisions | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')), restored [] in all, chowned_fds: $(jq -c .chowned_fds w.decisions | sort -u | tr '\n' ' ')"
 }
 
 holder_ids() { # POD -> the pod id and its containers' ids, one a line (never empty)
