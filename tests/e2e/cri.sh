@@ -504,7 +504,10 @@ leftover=""
 compgen -G "/var/lib/cni/results/$CRI_NET-*" >/dev/null && leftover+=" /var/lib/cni/results/$CRI_NET-*"
 compgen -G "/sys/fs/cgroup/*$CRI_CGROUP_PARENT" >/dev/null && leftover+=" cgroups $CRI_CGROUP_PARENT"
 compgen -G "/sys/fs/cgroup/*/*$CRI_CGROUP_PARENT" >/dev/null && leftover+=" cgroups $CRI_CGROUP_PARENT"
-for ns in "${CRI_NETNS_SEEN[@]}"; do [[ -e $ns ]] && leftover+=" $ns"; done
+for ns in "${CRI_NETNS_SEEN[@]}"; do if [[ -e $ns ]]; then leftover+=" $ns"; fi; done
+for pod in "${CRI_PODS_SEEN[@]}"; do
+    if compgen -G "/var/lib/cni/results/cni-loopback-$pod-*" >/dev/null; then leftover+=" /var/lib/cni/results/cni-loopback-$pod-*"; fi
+done
 if [[ -n $leftover && $E2E_KEEP != 1 ]]; then
     echo "FAIL ${E2E_LABEL}cleanup: left behind:$leftover"
     FAILED=$((FAILED + 1))

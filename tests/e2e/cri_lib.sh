@@ -22,6 +22,7 @@ CRI_NET="rcwnet$$"             # CNI network name: its results are /var/lib/cni/
 CRI_CGROUP_PARENT="/rcwcri$$"  # every pod's cgroups under this parent
 CRI_HAD_CNI_RESULTS=0
 CRI_HAD_VAR_LIB_CNI=0
+CRI_HAD_RUN_NETNS=0
 CRI_USERNS='{"mode":0,"uids":[{"host_id":100000,"container_id":0,"length":65536}],"gids":[{"host_id":100000,"container_id":0,"length":65536}]}'
 POD_ID=""
 CTR_ID=""
@@ -227,23 +228,33 @@ cri_cleanup_outside() {
         if [[ -e $ns ]]; then umount -l "$ns" 2>/dev/null || true; rm -f "$ns"; fi
     done
     rm -f /var/lib/cni/results/"$CRI_NET"-* 2>/dev/null || true
+    local pod
+    for pod in "${CRI_PODS_SEEN[@]}"; do
+        rm -f /var/lib/cni/results/cni-loopback-"$pod"-* 2>/dev/null || true
+    done
     ((CRI_HAD_CNI_RESULTS)) || rmdir /var/lib/cni/results 2>/dev/null || true
     ((CRI_HAD_VAR_LIB_CNI)) || rmdir /var/lib/cni 2>/dev/null || true
+    # the CRI pins pod netns under a hard-coded /var/run/netns
+    ((CRI_HAD_RUN_NETNS)) || rmdir /run/netns 2>/dev/null || true
     for cg in /sys/fs/cgroup/*"$CRI_CGROUP_PARENT" /sys/fs/cgroup/*/*"$CRI_CGROUP_PARENT"; do
         [[ -d $cg ]] || continue
         find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
     done
 }
 CRI_NETNS_SEEN=()
+CRI_PODS_SEEN=()
 cri_note_netns() { # read the CNI plugin's log before T goes
     local cmd id ns
     [[ -f $E2E_T/cni/calls.log ]] || return 0
     while read -r cmd id ns; do
-        [[ $cmd == ADD && $ns == /*/netns/* ]] && CRI_NETNS_SEEN+=("$ns")
+        if [[ $cmd == ADD && $ns == /*/netns/* ]]; then CRI_NETNS_SEEN+=("$ns"); fi
+        if [[ $cmd == ADD && $id =~ ^[0-9a-f]+$ ]]; then CRI_PODS_SEEN+=("$id"); fi
     done <"$E2E_T/cni/calls.log"
+    return 0
 }
 cri_full_cleanup() {
     local rc=$?
+    set +e # the EXIT trap: every step is best effort, none may end the cleanup
     cri_note_netns
     e2e_cleanup || true
     cri_cleanup_outside
@@ -255,6 +266,7 @@ cri_setup() {
     [[ -n $CRI_CTD_VERSION ]] || e2e_die "no containerd version (E2E_CTD_VERSION)"
     [[ -d /var/lib/cni ]] && CRI_HAD_VAR_LIB_CNI=1
     [[ -d /var/lib/cni/results ]] && CRI_HAD_CNI_RESULTS=1
+    [[ -d /run/netns ]] && CRI_HAD_RUN_NETNS=1
     E2E_NS=k8s.io
     E2E_CONFIG_FN=cri_write_containerd_config
     E2E_CLEANUP_FN=cri_cleanup
