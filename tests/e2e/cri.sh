@@ -47,7 +47,7 @@ elif version_ge "$CRI_CTD_VERSION" 2.0.0; then
 elif version_ge "$CRI_CTD_VERSION" 1.7.0; then
     KIND=keeps
 else
-    e2e_die "containerd $CRI_CTD_VERSION: its CRI ignores userns_options, no CRI case applies"
+    KIND=ignores # 1.6: no user namespace through the CRI at all (case 0 shows it)
 fi
 # The handler whose app container reaches runcwrap: on 1.7 only an empty BinaryName makes the
 # shim look up `runc` in PATH; on 2.0 the handler `runc` (BinaryName outside PATH).
@@ -148,6 +148,22 @@ host_uid_map() { tr -s ' ' <"/proc/$1/uid_map" | sed 's/^ //' | head -n 1; }
 decisions_of() { grep -F "\"id\":\"$1\"" "$E2E_T/runcwrap.log" 2>/dev/null || true; }
 
 # ---------------------------------------------------------------------------------------------
+# 0. 1.6's CRI ignores userns_options: the pod gets no user namespace, so nothing is dropped.
+case_userns_ignored() {
+    e2e_wrapper_off
+    cri_run_pod runc p0 0 'echo p0-up; sleep 300' || fail "the pod did not start on containerd $CRI_CTD_VERSION: $(tail -n 1 p0.err)"
+    wait_logs "$CTR_ID" '^p0-up$' logs.txt || fail "no output in crictl logs"
+    local pid map
+    pid=$(cri_pid_of "$CTR_ID")
+    map=$(host_uid_map "$pid")
+    [[ $map == "0 0 4294967295" ]] || fail "the pod has a user namespace after all: uid_map '$map'"
+    [[ $(readlink "/proc/$pid/ns/user") == "$(readlink /proc/self/ns/user)" ]] || fail "the pod's user namespace is not the host's"
+    local cfg=$E2E_BUNDLES/$CTR_ID/config.json
+    jq -e '[.linux.namespaces[] | select(.type == "user")] | length == 0' "$cfg" >/dev/null ||
+        fail "the app's config.json has a user namespace: $(jq -c .linux.namespaces "$cfg")"
+    note "pod with userns_options (mode POD, 0->100000): uid_map '$map', the host's user namespace, no user namespace in config.json: 1.6's CRI users are not affected"
+}
+
 # 1. Without runcwrap: on 2.0.1-2.0.4 the bug (BinaryName outside PATH is lost); elsewhere the
 #    handler's BinaryName is kept and the pod runs (the control).
 case_without_runcwrap() {
@@ -484,18 +500,23 @@ case_load() {
 ((HAVE_WRAPPER)) || e2e_log "no runcwrap at $WRAPPER_ARG: cases needing it will fail"
 e2e_log "containerd $CRI_CTD_VERSION ($KIND), temp dir $E2E_T, containerd pid $E2E_CTD_PID"
 
-if [[ $KIND == drops ]]; then
+if [[ $KIND == ignores ]]; then
+    run_case 0 userns-options-ignored case_userns_ignored
+    echo "N/A ${E2E_LABEL}1-8: containerd $CRI_CTD_VERSION's CRI makes no user namespace (case 0), so its CRI path has no bug to fix; its ctr path is tested by ctr.sh"
+elif [[ $KIND == drops ]]; then
     run_case 1 bug-reproduces-without-runcwrap case_without_runcwrap
 else
     run_case 1 handler-binary-kept-without-runcwrap case_without_runcwrap
 fi
-run_case 2 userns-pod-runs-through-runcwrap case_fixed_by_runcwrap
-run_case 3 two-handlers-own-binaries case_two_handlers
-run_case 4 handler-root-on-every-call case_handler_root
-run_case 5 stdio-reopen-uid1000-and-root case_stdio_owner
-run_case 6 lifecycle-leaves-nothing case_lifecycle_clean
-run_case 7 fixed-release-runcwrap-invisible case_fixed_invisible
-run_case 8 load-20-pods-x${LOAD_ROUNDS} case_load
+if [[ $KIND != ignores ]]; then
+    run_case 2 userns-pod-runs-through-runcwrap case_fixed_by_runcwrap
+    run_case 3 two-handlers-own-binaries case_two_handlers
+    run_case 4 handler-root-on-every-call case_handler_root
+    run_case 5 stdio-reopen-uid1000-and-root case_stdio_owner
+    run_case 6 lifecycle-leaves-nothing case_lifecycle_clean
+    run_case 7 fixed-release-runcwrap-invisible case_fixed_invisible
+    run_case 8 load-20-pods-x${LOAD_ROUNDS} case_load
+fi
 
 CLEAN_T=$E2E_T
 cri_full_cleanup || true
