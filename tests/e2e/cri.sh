@@ -211,7 +211,7 @@ case_fixed_by_runcwrap() {
     pid=$(cri_pid_of "$CTR_ID")
     map=$(host_uid_map "$pid")
     [[ $map == "0 100000 65536" ]] || fail "host view of /proc/$pid/uid_map: '$map', want '0 100000 65536'"
-    decisions_of "$CTR_ID" | grep -q '"command":"create","id":"[^"]*","case":"dropped-sandbox"' ||
+    grep -q '"command":"create","id":"[^"]*","case":"dropped-sandbox"' <<<"$(decisions_of "$CTR_ID")" ||
         fail "runcwrap's decision log has no dropped-sandbox create for $CTR_ID: $(decisions_of "$CTR_ID" | head -n 1)"
     note "uid_map (host view of pid $pid): $map; crictl logs: $(tr '\n' ' ' <logs.txt | tr -s ' ')"
 }
@@ -295,12 +295,12 @@ stdio_round() { # MODE(nowrap|wrap) -> checks; notes the owners
         procs=$(compgen -G "/sys/fs/cgroup/*$CRI_CGROUP_PARENT/$cid/cgroup.procs" | head -n 1)
         [[ -n $procs ]] || fail "$mode u$u: no cgroup.procs of $cid under $CRI_CGROUP_PARENT"
         for ((i = 0; i < 40; i++)); do
-            for p in $(cat "$procs"); do
+            while read -r p; do
                 if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qF "$marker"; then
                     epid=$p
                     break
                 fi
-            done
+            done <"$procs"
             [[ -z $epid ]] || break
             sleep 0.1
         done
@@ -319,10 +319,15 @@ stdio_round() { # MODE(nowrap|wrap) -> checks; notes the owners
             want=$((100000 + u)):100000
             ! grep -q 'Permission denied' "$mode-u$u.logs" "$mode-u$u.exec" ||
                 fail "with runcwrap u$u: $(grep -h 'Permission denied' "$mode-u$u.logs" "$mode-u$u.exec" | head -n 1)"
-            grep -qx w-devstdout "$mode-u$u.logs" && grep -qx w-procfd1 "$mode-u$u.logs" && grep -qx w-devstderr "$mode-u$u.logs" ||
-                fail "with runcwrap u$u's process could not reopen its stdio: $(tr '\n' ' ' <"$mode-u$u.logs")"
-            grep -qx e-devstdout "$mode-u$u.exec" && grep -qx e-procfd1 "$mode-u$u.exec" ||
-                fail "with runcwrap u$u's exec could not reopen its stdout: $(tr '\n' ' ' <"$mode-u$u.exec")"
+            local line
+            for line in w-devstdout w-procfd1 w-devstderr; do
+                grep -qx "$line" "$mode-u$u.logs" ||
+                    fail "with runcwrap u$u's process could not reopen its stdio ($line): $(tr '\n' ' ' <"$mode-u$u.logs")"
+            done
+            for line in e-devstdout e-procfd1; do
+                grep -qx "$line" "$mode-u$u.exec" ||
+                    fail "with runcwrap u$u's exec could not reopen its stdout ($line): $(tr '\n' ' ' <"$mode-u$u.exec")"
+            done
         fi
         grep -qx w-plain "$mode-u$u.logs" || fail "$mode u$u: even the open fd 1 did not work"
         [[ $own1 == "$want" && $own2 == "$want" ]] || fail "$mode u$u: the process's pipes are $own1/$own2 on the host, want $want"
@@ -393,8 +398,10 @@ fixed_round() { # TAG -> TAG.calls TAG.out; sets R_POD R_CTR
     R_POD=$POD_ID R_CTR=$CTR_ID
     wait_logs "$R_CTR" '^p7-out$' "$tag.logs" || fail "$tag: no output"
     cri exec -s "$R_CTR" sh -c 'echo exec-out; id -u' >"$tag.exec" 2>&1 || fail "$tag: exec failed"
-    cri stop "$R_CTR" >/dev/null && cri rm "$R_CTR" >/dev/null || fail "$tag: stop/rm failed"
-    cri stopp "$R_POD" >/dev/null && cri rmp "$R_POD" >/dev/null || fail "$tag: stopp/rmp failed"
+    cri stop "$R_CTR" >/dev/null || fail "$tag: stop failed"
+    cri rm "$R_CTR" >/dev/null || fail "$tag: rm failed"
+    cri stopp "$R_POD" >/dev/null || fail "$tag: stopp failed"
+    cri rmp "$R_POD" >/dev/null || fail "$tag: rmp failed"
     sleep 1 # the shim's own cleanup call may come just after rmp
     normalise "$R_POD" "$R_CTR" <"$E2E_T/reca.calls" >"$tag.calls"
     cat "$tag.logs" "$tag.exec" >"$tag.out"
@@ -478,10 +485,10 @@ case_load() {
         local tries
         for ((tries = 0; tries < 75; tries++)); do
             left=""
-            [[ -n $(cri pods -q | grep -vxF -f <(holder_ids "$hold")) ]] && left+="pods "
-            [[ -n $(cri ps -aq | grep -vxF -f <(holder_ids "$hold")) ]] && left+="containers "
-            [[ -n $(find "$E2E_BUNDLES" -mindepth 1 -maxdepth 1 2>/dev/null | grep -vF -f <(holder_ids "$hold")) ]] && left+="bundles "
-            [[ -n $(find "$E2E_T/hroot" -mindepth 3 -maxdepth 3 2>/dev/null | grep -vF -f <(holder_ids "$hold")) ]] && left+="runc-state "
+            cri pods -q | grep -vxF -f <(holder_ids "$hold") >/dev/null && left+="pods "
+            cri ps -aq | grep -vxF -f <(holder_ids "$hold") >/dev/null && left+="containers "
+            find "$E2E_BUNDLES" -mindepth 1 -maxdepth 1 2>/dev/null | grep -vF -f <(holder_ids "$hold") >/dev/null && left+="bundles "
+            find "$E2E_T/hroot" -mindepth 3 -maxdepth 3 2>/dev/null | grep -vF -f <(holder_ids "$hold") >/dev/null && left+="runc-state "
             (($(e2e_our_shims | wc -l) > $([[ -n $hold ]] && echo 1 || echo 0))) && left+="shims "
             [[ -z $left ]] && break
             sleep 0.2
@@ -515,7 +522,7 @@ if [[ $KIND != ignores ]]; then
     run_case 5 stdio-reopen-uid1000-and-root case_stdio_owner
     run_case 6 lifecycle-leaves-nothing case_lifecycle_clean
     run_case 7 fixed-release-runcwrap-invisible case_fixed_invisible
-    run_case 8 load-20-pods-x${LOAD_ROUNDS} case_load
+    run_case 8 "load-20-pods-x$LOAD_ROUNDS" case_load
 fi
 
 CLEAN_T=$E2E_T

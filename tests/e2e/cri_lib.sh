@@ -261,6 +261,23 @@ cri_full_cleanup() {
     return "$rc"
 }
 
+# E2E_CONFIG_FN: lib.sh's e2e_setup calls it once T exists; the CNI and handler binaries must be
+# there before containerd starts (2.0's CRI runs every handler's `features` at start).
+cri_before_containerd() {
+    cri_write_cni
+    mkdir -p "$E2E_T/hroot" "$E2E_T/logs" "$E2E_T/opt/wrapbin"
+    chmod 0755 "$E2E_T/hroot" "$E2E_T/logs"
+    e2e_make_recorder "$E2E_T/opt/reca/runc" "$E2E_T/reca.calls" "$E2E_REAL_RUNC"
+    e2e_make_recorder "$E2E_T/opt/recb/runc" "$E2E_T/recb.calls" "$E2E_REAL_RUNC"
+    e2e_make_recorder "$E2E_T/opt/side/runc" "$E2E_T/side.calls" "$E2E_REAL_RUNC"
+    if [[ -n $E2E_WRAPPER ]]; then install -m 0755 "$E2E_WRAPPER" "$E2E_T/opt/wrapbin/runc"; fi
+    chmod 0755 "$E2E_T/opt/wrapbin"
+    cri_side_file
+    printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 60\ndebug: false\npull-image-on-create: false\n' \
+        "$E2E_SOCK" "$E2E_SOCK" >"$E2E_T/crictl.yaml"
+    cri_write_containerd_config
+}
+
 cri_setup() {
     [[ -x $CRICTL ]] || e2e_die "no crictl (E2E_CRICTL)"
     [[ -n $CRI_CTD_VERSION ]] || e2e_die "no containerd version (E2E_CTD_VERSION)"
@@ -272,23 +289,7 @@ cri_setup() {
     E2E_CLEANUP_FN=cri_cleanup
     # The pod sandbox runs the image's Cmd: it must stay up until killed.
     E2E_IMAGE_CMD='["/bin/sleep","2147483647"]'
-    # lib.sh's e2e_setup writes the config after T exists; the CNI and handler binaries must be
-    # there before containerd starts (it runs every handler's `features` at start).
-    e2e_cri_pre_start() {
-        cri_write_cni
-        mkdir -p "$E2E_T/hroot" "$E2E_T/logs" "$E2E_T/opt/wrapbin"
-        chmod 0755 "$E2E_T/hroot" "$E2E_T/logs"
-        e2e_make_recorder "$E2E_T/opt/reca/runc" "$E2E_T/reca.calls" "$E2E_REAL_RUNC"
-        e2e_make_recorder "$E2E_T/opt/recb/runc" "$E2E_T/recb.calls" "$E2E_REAL_RUNC"
-        e2e_make_recorder "$E2E_T/opt/side/runc" "$E2E_T/side.calls" "$E2E_REAL_RUNC"
-        if [[ -n $E2E_WRAPPER ]]; then install -m 0755 "$E2E_WRAPPER" "$E2E_T/opt/wrapbin/runc"; fi
-        chmod 0755 "$E2E_T/opt/wrapbin"
-        cri_side_file
-        printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 60\ndebug: false\npull-image-on-create: false\n' \
-            "$E2E_SOCK" "$E2E_SOCK" >"$E2E_T/crictl.yaml"
-        cri_write_containerd_config
-    }
-    E2E_CONFIG_FN=e2e_cri_pre_start
+    E2E_CONFIG_FN=cri_before_containerd
     E2E_TRAP_FN=cri_full_cleanup
     e2e_setup "$1"
     cri_side_file

@@ -334,6 +334,7 @@ e2e_setup() {
     [[ -d /run/containerd ]] && E2E_HAD_RUN_CONTAINERD=1
     E2E_T=$(mktemp -d /tmp/rcw-e2e.XXXXXX)
     chmod 0755 "$E2E_T"
+    # shellcheck disable=SC2064 # the function's name, fixed now
     trap "${E2E_TRAP_FN:-e2e_cleanup}" EXIT
     trap 'e2e_log "interrupted"; exit 130' INT
     trap 'e2e_log "terminated"; exit 143' TERM
