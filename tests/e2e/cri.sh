@@ -270,6 +270,9 @@ case_handler_root() {
     for sub in create start exec kill delete; do
         grep -q " $sub " app.calls || fail "no $sub call of $id recorded"
     done
+    if [[ -n $(decisions_of "$id") ]]; then
+        note "runcwrap's decisions for them: $(decisions_of "$id" | jq -c '[.command, .case, .restored]' | sort | uniq -c | tr -s ' ' | tr '\n' ';')"
+    fi
     note "all $n app-container calls ($(awk '{ for (i = 2; i <= NF; i++) if ($i !~ /^-/ && $(i-1) !~ /^--(root|log|log-format)$/) { print $i; break } }' app.calls | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')) had --root $want"
 }
 
