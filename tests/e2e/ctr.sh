@@ -375,8 +375,8 @@ case_load() {
     local left="" tries
     for ((tries = 0; tries < 50; tries++)); do
         left=""
-        e2e_ctr containers ls -q | grep -q '^l[0-9]' && left+="containers "
-        e2e_ctr tasks ls -q | grep -q '^l[0-9]' && left+="tasks "
+        e2e_ctr containers ls -q | grep '^l[0-9]' >/dev/null && left+="containers "
+        e2e_ctr tasks ls -q | grep '^l[0-9]' >/dev/null && left+="tasks "
         compgen -G "$E2E_RUNC_ROOT/l[0-9]*" >/dev/null && left+="runc-state "
         compgen -G "$E2E_BUNDLES/l[0-9]*" >/dev/null && left+="bundles "
         [[ -n $(e2e_our_shims) ]] && left+="shims "

@@ -355,7 +355,8 @@ e2e_setup() {
     e2e_start_containerd
     e2e_ctr images import --platform "linux/$(e2e_oci_arch)" --base-name "${E2E_IMAGE%:*}" "$E2E_T/image.tar" >"$E2E_T/import.log" 2>&1 ||
         { cat "$E2E_T/import.log" >&2; e2e_die "ctr images import failed"; }
-    e2e_ctr images ls -q | grep -qxF "$E2E_IMAGE" ||
+    # (grep without -q reads all: an early exit would kill ctr with SIGPIPE, failing the pipe)
+    e2e_ctr images ls -q | grep -xF "$E2E_IMAGE" >/dev/null ||
         { e2e_ctr images ls >&2 || true; e2e_die "image $E2E_IMAGE not found after import"; }
 }
 

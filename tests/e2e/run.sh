@@ -55,13 +55,15 @@ run_suite() {
     out=$WORK/suite-${label//\//-}.log
     log "--- $label"
     env "$@" E2E_LABEL="$label/" bash "$HERE/$script" "$WRAPPER_ARG" 2>"$out.err" |
-        tee "$out" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$' || true
+        tee "$out" | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
     rc=${PIPESTATUS[0]}
     local last p f
     last=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
     if [[ -z $last ]]; then
         FAILED=$((FAILED + 1))
-        echo "FAIL $label/suite: it stopped before its summary (exit $rc): $(grep -v '^\[e2e\] ' "$out.err" | tail -n 1)$(tail -n 1 "$out.err")"
+        local why
+        why=$(grep '^\[e2e\] error: ' "$out.err" | tail -n 1)
+        echo "FAIL $label/suite: it stopped before its summary (exit $rc): ${why:-$(tail -n 1 "$out.err")}"
         sed 's/^/    /' "$out.err" | tail -n 15
         return 1
     fi
