@@ -142,6 +142,16 @@ wait_logs() { # ID ERE FILE
     done
     return 1
 }
+# crictl stopp; containerd 2.0's known race (`failed to delete task: ttrpc: closed`, about 1 in 15
+# lifecycles with or without a wrapper, fixed upstream by containerd PR #12400) gets one retry,
+# noted; any other failure is the case's.
+stop_pod() { # POD OUTFILE
+    local pod=$1 out=$2
+    cri stopp "$pod" >"$out" 2>&1 && return 0
+    grep -q 'ttrpc: closed' "$out" || return 1
+    note "crictl stopp hit containerd's known 'ttrpc: closed' race once (retried): $(tail -n 1 "$out" | cut -c1-200)"
+    cri stopp "$pod" >>"$out" 2>&1
+}
 ctr_state() { cri inspect "$1" 2>/dev/null | jq -r '.status.state // "none"'; }
 host_uid_map() { tr -s ' ' <"/proc/$1/uid_map" | sed 's/^ //' | head -n 1; }
 # decision log lines of runcwrap naming container ID
@@ -378,7 +388,7 @@ case_lifecycle_clean() {
     netns=$(awk -v p="$pod" '$1 == "ADD" && $2 == p { print $3; exit }' "$E2E_T/cni/calls.log")
     cri stop "$id" >/dev/null || fail "crictl stop failed"
     cri rm "$id" >/dev/null || fail "crictl rm failed"
-    cri stopp "$pod" >stopp.txt 2>&1 || fail "crictl stopp failed: $(tail -n 1 stopp.txt)"
+    stop_pod "$pod" stopp.txt || fail "crictl stopp failed: $(tail -n 1 stopp.txt)"
     cri rmp "$pod" >rmp.txt 2>&1 || fail "crictl rmp failed: $(tail -n 1 rmp.txt)"
     local left="" tries x
     for ((tries = 0; tries < 50; tries++)); do
@@ -416,7 +426,7 @@ fixed_round() { # TAG -> TAG.calls TAG.out; sets R_POD R_CTR
     cri exec -s "$R_CTR" sh -c 'echo exec-out; id -u' >"$tag.exec" 2>&1 || fail "$tag: exec failed"
     cri stop "$R_CTR" >/dev/null || fail "$tag: stop failed"
     cri rm "$R_CTR" >/dev/null || fail "$tag: rm failed"
-    cri stopp "$R_POD" >/dev/null || fail "$tag: stopp failed"
+    stop_pod "$R_POD" "$tag.stopp" || fail "$tag: stopp failed: $(tail -n 1 "$tag.stopp")"
     cri rmp "$R_POD" >/dev/null || fail "$tag: rmp failed"
     sleep 1 # the shim's own cleanup call may come just after rmp
     normalise "$R_POD" "$R_CTR" <"$E2E_T/reca.calls" >"$tag.calls"
