@@ -386,12 +386,14 @@ case_lifecycle_clean() {
     grep -qx streamed-exec e2.txt || fail "streaming crictl exec printed: $(tr '\n' ' ' <e2.txt)"
     local netns
     netns=$(awk -v p="$pod" '$1 == "ADD" && $2 == p { print $3; exit }' "$E2E_T/cni/calls.log")
+    [[ -n $(cri_pod_shims "$pod") ]] || fail "no shim process found for the running pod: the leftover check would be blind"
     cri stop "$id" >/dev/null || fail "crictl stop failed"
     cri rm "$id" >/dev/null || fail "crictl rm failed"
     stop_pod "$pod" stopp.txt || fail "crictl stopp failed: $(tail -n 1 stopp.txt)"
     cri rmp "$pod" >rmp.txt 2>&1 || fail "crictl rmp failed: $(tail -n 1 rmp.txt)"
     local left="" tries x
-    for ((tries = 0; tries < 50; tries++)); do
+    # (the shim's own cleanup may outlive rmp by seconds on a loaded machine: up to 30 s)
+    for ((tries = 0; tries < 150; tries++)); do
         left=""
         for x in "$pod" "$id"; do
             [[ -e $E2E_BUNDLES/$x ]] && left+="bundle:$x "
@@ -402,7 +404,7 @@ case_lifecycle_clean() {
             compgen -G "/sys/fs/cgroup/*/*$CRI_CGROUP_PARENT/$x" >/dev/null && left+="cgroup:$x "
             compgen -G "/var/lib/cni/results/$CRI_NET-$x-*" >/dev/null && left+="cni-result:$x "
         done
-        [[ -n $(e2e_our_shims) ]] && left+="shims "
+        [[ -n $(cri_pod_shims "$pod") ]] && left+="shim:$(cri_pod_shims "$pod" | head -n 1 | cut -c1-200) "
         [[ -n $netns && -e $netns ]] && left+="netns:$netns "
         [[ -n $(cri pods -q) ]] && left+="pods "
         [[ -z $left ]] && break
@@ -501,21 +503,29 @@ case_load() {
         done
         ((${#bad[@]} == 0)) || fail "round $round: ${#bad[@]}/$n pods failed: ${bad[*]:0:3}"
         pids=()
+        local round_pods=()
         for ((i = 1; i <= n; i++)); do
             name=$(printf 'l%d-%02d' "$round" "$i")
             read -r pod _ <"$name.ids"
+            round_pods+=("$pod")
+        done
+        (($(cri_pod_shims "${round_pods[@]}" | wc -l) == n)) ||
+            fail "round $round: $(cri_pod_shims "${round_pods[@]}" | wc -l) shim processes for $n running pods (want one each)"
+        for ((i = 1; i <= n; i++)); do
+            name=$(printf 'l%d-%02d' "$round" "$i")
+            pod=${round_pods[i - 1]}
             (cri stopp "$pod" >"$name.stopp" 2>&1; cri rmp -f "$pod" >"$name.rmp" 2>&1) &
             pids+=("$!")
         done
         for i in "${pids[@]}"; do wait "$i" || true; done
         local tries
-        for ((tries = 0; tries < 75; tries++)); do
+        for ((tries = 0; tries < 150; tries++)); do
             left=""
             cri pods -q | grep -vxF -f <(holder_ids "$hold") >/dev/null && left+="pods "
             cri ps -aq | grep -vxF -f <(holder_ids "$hold") >/dev/null && left+="containers "
             find "$E2E_BUNDLES" -mindepth 1 -maxdepth 1 2>/dev/null | grep -vF -f <(holder_ids "$hold") >/dev/null && left+="bundles "
             find "$E2E_T/hroot" -mindepth 3 -maxdepth 3 2>/dev/null | grep -vF -f <(holder_ids "$hold") >/dev/null && left+="runc-state "
-            (($(e2e_our_shims | wc -l) > $([[ -n $hold ]] && echo 1 || echo 0))) && left+="shims "
+            [[ -n $(cri_pod_shims "${round_pods[@]}") ]] && left+="shims($(cri_pod_shims "${round_pods[@]}" | wc -l): $(cri_pod_shims "${round_pods[@]}" | head -n 1 | cut -c1-200)) "
             [[ -z $left ]] && break
             sleep 0.2
         done

@@ -208,6 +208,19 @@ cri_remove_pod() {
     done
 }
 
+# Shim processes of these pods (one shim per pod, its -id the sandbox id; the shim's own
+# `delete` cleanup process too), as "pid: command line" lines.
+cri_pod_shims() { # POD...
+    local p cmd pod
+    for p in /proc/[0-9]*; do
+        cmd=$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
+        [[ $cmd == *containerd-shim-runc-v2*"-address $E2E_SOCK "* ]] || continue
+        for pod in "$@"; do
+            if [[ $cmd == *" -id $pod "* ]]; then echo "${p#/proc/}: $cmd"; fi
+        done
+    done
+}
+
 # The host's pid of a container's init (0 when not running).
 cri_pid_of() { cri inspect "$1" 2>/dev/null | jq -r '.info.pid // 0'; }
 # owner uid:gid of a process's fd, seen from the host
