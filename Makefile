@@ -1,7 +1,7 @@
 # runcwrap: a static musl C++ binary installed as `runc`.
 #   make          build build/runcwrap (static, stripped, hardened)
 #   make test     install what is needed, build, run every test
-#   make e2e      the end-to-end suite on a private containerd (root)
+#   make e2e      the end-to-end suite on private containerds (root; E2E_RELEASES=DIR for the matrix)
 #   make demo     the bug, then the fix, side by side (root)
 #   make dist     release files in build/dist: amd64 and arm64 archives, .debs, SHA256SUMS
 
@@ -190,8 +190,11 @@ integration-asan: $(BUILD)/runcwrap-asan $(BUILD)/integration-tests $(BUILD)/pro
 	  RUNCWRAP_BIN=$(abspath $(BUILD)/runcwrap-asan) PROBE_BIN=$(abspath $(BUILD)/probe-runtime) \
 	  SAMPLES_DIR=$(abspath $(SAMPLES)) $(BUILD)/integration-tests --gtest_brief=1
 
+# E2E_RELEASES=DIR: upstream release assets (containerd-<v>-linux-amd64.tar.gz, runc.amd64,
+# crictl-v<v>-linux-amd64.tar.gz) for the release matrix; unset: Debian's containerd only.
+E2E_RELEASES ?=
 e2e: $(BUILD)/runcwrap
-	bash tests/e2e/run.sh $(abspath $(BUILD)/runcwrap)
+	E2E_RELEASES="$(if $(E2E_RELEASES),$(abspath $(E2E_RELEASES)))" bash tests/e2e/run.sh $(abspath $(BUILD)/runcwrap)
 
 demo: $(BUILD)/runcwrap
 	bash tests/e2e/demo.sh $(abspath $(BUILD)/runcwrap)

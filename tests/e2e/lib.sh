@@ -6,6 +6,16 @@
 #   e2e_setup            temp dir T, the intended runtimes outside PATH, image tarball,
 #                        private containerd, image imported; installs the cleanup trap
 #   e2e_ctr ARGS...      ctr against the private containerd (timeout 60)
+#   e2e_make_recorder    a recording runtime (logs each call, then runs the real one)
+#
+# Which containerd and runc (set before sourcing; defaults: Debian's packages):
+#   E2E_CTD_BIN_DIR      folder holding containerd, ctr and containerd-shim-runc-v2
+#   E2E_RUNC_SRC         the runc copied as the intended runtime
+#   E2E_NS               containerd namespace of the cases (CRI: k8s.io)
+#   E2E_CONFIG_FN        function writing T/config.toml (default: ctr-only, CRI disabled)
+#   E2E_IMAGE_CMD        the image's Cmd as a JSON array (default ["/bin/sh"])
+#   E2E_CLEANUP_FN       function run first by e2e_cleanup while containerd still runs
+#   E2E_TRAP_FN          the EXIT trap (default e2e_cleanup; must call it)
 #   e2e_wrapper_on/off   put runcwrap as `runc` on containerd's PATH / take it away
 #   e2e_side_file K=V... write the side file runcwrap reads (RUNCWRAP_CONFIG)
 #   e2e_remove ID...     kill + delete task, delete container (quietly, best effort)
@@ -22,7 +32,14 @@
 
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 E2E_T=""
-E2E_NS="rcwe2e$$"
+E2E_NS="${E2E_NS:-rcwe2e$$}"
+E2E_CTD_BIN_DIR="${E2E_CTD_BIN_DIR:-}"
+E2E_RUNC_SRC="${E2E_RUNC_SRC:-/usr/sbin/runc}"
+E2E_CONFIG_FN="${E2E_CONFIG_FN:-e2e_write_containerd_config}"
+E2E_IMAGE_CMD="${E2E_IMAGE_CMD:-[\"/bin/sh\"]}"
+E2E_CLEANUP_FN="${E2E_CLEANUP_FN:-}"
+E2E_CTR=""
+E2E_OWN_IDS=()  # ids whose runc state may sit in a root shared with other containerds
 E2E_IMAGE="localhost/runcwrap-e2e/busybox:latest"
 E2E_CTD_PID=""
 E2E_SOCK=""
@@ -65,8 +82,10 @@ e2e_install_deps() {
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     fi
     local b
-    for b in containerd ctr containerd-shim-runc-v2; do
-        command -v "$b" >/dev/null 2>&1 || e2e_die "$b not found after install"
+    [[ -n $E2E_CTD_BIN_DIR ]] || E2E_CTD_BIN_DIR=$(dirname "$(command -v containerd)")
+    E2E_CTR=$E2E_CTD_BIN_DIR/ctr
+    for b in "$E2E_CTD_BIN_DIR"/{containerd,ctr,containerd-shim-runc-v2}; do
+        [[ -x $b ]] || e2e_die "$b not found after install"
     done
     [[ -x /usr/sbin/runc ]] || e2e_die "/usr/sbin/runc missing"
     [[ -x /usr/bin/crun ]] || e2e_die "/usr/bin/crun missing"
@@ -75,7 +94,7 @@ e2e_install_deps() {
 
 # ctr against the private containerd, always bounded.
 e2e_ctr() {
-    timeout 60 ctr -a "$E2E_SOCK" -n "$E2E_NS" "$@"
+    timeout 60 "$E2E_CTR" -a "$E2E_SOCK" -n "$E2E_NS" "$@"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -121,8 +140,8 @@ e2e_build_image() {
     read -r layer_digest layer_size < <(e2e_blob "$work/layer.tar" "$layout")
     arch=$(e2e_oci_arch)
 
-    printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":["/bin/sh"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["%s"]},"history":[{"created_by":"runcwrap e2e: busybox-static"}]}' \
-        "$arch" "$layer_digest" >"$work/config.json"
+    printf '{"architecture":"%s","os":"linux","config":{"Env":["PATH=/bin"],"Cmd":%s,"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["%s"]},"history":[{"created_by":"runcwrap e2e: busybox-static"}]}' \
+        "$arch" "$E2E_IMAGE_CMD" "$layer_digest" >"$work/config.json"
     local cfg_digest cfg_size
     read -r cfg_digest cfg_size < <(e2e_blob "$work/config.json" "$layout")
 
@@ -149,6 +168,9 @@ root = "$E2E_T/root"
 state = "$E2E_T/state"
 disabled_plugins = [
   "io.containerd.grpc.v1.cri",
+  "io.containerd.cri.v1.runtime",
+  "io.containerd.cri.v1.images",
+  "io.containerd.nri.v1.nri",
   "io.containerd.snapshotter.v1.aufs",
   "io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.devmapper",
@@ -170,11 +192,10 @@ EOF
 }
 
 e2e_start_containerd() {
-    local ctd
-    ctd=$(command -v containerd)
+    local ctd=$E2E_CTD_BIN_DIR/containerd
     [[ -x "$(dirname "$ctd")/containerd-shim-runc-v2" ]] ||
         e2e_die "containerd-shim-runc-v2 is not next to $ctd"
-    e2e_write_containerd_config
+    "$E2E_CONFIG_FN"
     # A fresh environment: PATH is T/bin alone (the shim is found next to containerd), so the
     # only `runc` the shim can ever find is the one a case puts there. Inherited fds above 2
     # are closed so containerd and its shims hold nothing of ours (a pipe of a caller's $(...)).
@@ -191,7 +212,7 @@ e2e_start_containerd() {
     E2E_CTD_PID=$!
     local i
     for ((i = 0; i < 100; i++)); do
-        if [[ -S $E2E_SOCK ]] && timeout 5 ctr -a "$E2E_SOCK" version >/dev/null 2>&1; then
+        if [[ -S $E2E_SOCK ]] && timeout 5 "$E2E_CTR" -a "$E2E_SOCK" version >/dev/null 2>&1; then
             return 0
         fi
         kill -0 "$E2E_CTD_PID" 2>/dev/null || break
@@ -229,6 +250,24 @@ e2e_our_shims() {
 
 # ---------------------------------------------------------------------------------------------
 # Per-case helpers.
+
+# A recording runtime: appends `CALL <args>` and `FDS <owner of fd0> <fd1> <fd2>` to LOG, then
+# execs REAL. Usage: e2e_make_recorder PATH LOG REAL
+e2e_make_recorder() {
+    local path=$1 log=$2 real=$3
+    mkdir -p "$(dirname "$path")"
+    chmod 0755 "$(dirname "$path")"
+    cat >"$path" <<EOF
+#!/bin/sh
+# runcwrap e2e recording runtime: log the call, then run the real runtime
+own() { /usr/bin/stat -L -c %u:%g "/proc/\$\$/fd/\$1" 2>/dev/null || echo none; }
+line=CALL
+for a in "\$@"; do line="\$line \$a"; done
+printf '%s\nFDS %s %s %s\n' "\$line" "\$(own 0)" "\$(own 1)" "\$(own 2)" >>'$log'
+exec '$real' "\$@"
+EOF
+    chmod 0755 "$path"
+}
 
 # Puts runcwrap on the shim's PATH as `runc` (a copy, so a rebuild mid-run changes nothing).
 e2e_wrapper_on() {
@@ -295,7 +334,8 @@ e2e_setup() {
     [[ -d /run/containerd ]] && E2E_HAD_RUN_CONTAINERD=1
     E2E_T=$(mktemp -d /tmp/rcw-e2e.XXXXXX)
     chmod 0755 "$E2E_T"
-    trap 'e2e_cleanup' EXIT
+    # shellcheck disable=SC2064 # the function's name, fixed now
+    trap "${E2E_TRAP_FN:-e2e_cleanup}" EXIT
     trap 'e2e_log "interrupted"; exit 130' INT
     trap 'e2e_log "terminated"; exit 143' TERM
     E2E_SOCK=$E2E_T/containerd.sock
@@ -307,15 +347,16 @@ e2e_setup() {
     E2E_REAL_CRUN=$E2E_T/opt/crun-real/crun
     mkdir -p "$E2E_T/bin" "$E2E_T/opt/runc-real" "$E2E_T/opt/crun-real" "$E2E_T/etc/runcwrap" "$E2E_T/work"
     chmod 0755 "$E2E_T/bin" "$E2E_T/opt" "$E2E_T/opt/runc-real" "$E2E_T/opt/crun-real" "$E2E_T/etc" "$E2E_T/etc/runcwrap"
-    install -m 0755 /usr/sbin/runc "$E2E_REAL_RUNC"
+    install -m 0755 "$E2E_RUNC_SRC" "$E2E_REAL_RUNC"
     install -m 0755 /usr/bin/crun "$E2E_REAL_CRUN"
     e2e_side_file BinaryName="$E2E_REAL_RUNC" SystemdCgroup=false
 
     e2e_build_image "$E2E_T/image.tar"
     e2e_start_containerd
-    e2e_ctr images import --base-name "${E2E_IMAGE%:*}" "$E2E_T/image.tar" >"$E2E_T/import.log" 2>&1 ||
+    e2e_ctr images import --platform "linux/$(e2e_oci_arch)" --base-name "${E2E_IMAGE%:*}" "$E2E_T/image.tar" >"$E2E_T/import.log" 2>&1 ||
         { cat "$E2E_T/import.log" >&2; e2e_die "ctr images import failed"; }
-    e2e_ctr images ls -q | grep -qxF "$E2E_IMAGE" ||
+    # (grep without -q reads all: an early exit would kill ctr with SIGPIPE, failing the pipe)
+    e2e_ctr images ls -q | grep -xF "$E2E_IMAGE" >/dev/null ||
         { e2e_ctr images ls >&2 || true; e2e_die "image $E2E_IMAGE not found after import"; }
 }
 
@@ -336,29 +377,47 @@ e2e_cleanup() {
     fi
     # Runtimes must be reachable for the shim's cleanup: put the real runc under the name runc.
     rm -f "$E2E_T/bin/runc"
-    install -m 0755 /usr/sbin/runc "$E2E_T/bin/runc" 2>/dev/null || true
+    install -m 0755 "$E2E_RUNC_SRC" "$E2E_T/bin/runc" 2>/dev/null || true
+    local b
+    for b in "$E2E_BUNDLES"/*; do [[ -d $b ]] && E2E_OWN_IDS+=("${b##*/}"); done
     if [[ -n $E2E_CTD_PID ]] && kill -0 "$E2E_CTD_PID" 2>/dev/null; then
+        if [[ -n $E2E_CLEANUP_FN ]]; then "$E2E_CLEANUP_FN" || true; fi
         local ids
         ids=$(e2e_ctr containers ls -q 2>/dev/null || true)
         if [[ -n $ids ]]; then
+            # shellcheck disable=SC2206
+            E2E_OWN_IDS+=($ids)
             # shellcheck disable=SC2086
             e2e_remove $ids
         fi
     fi
+    # Shim sockets (a hard-coded /run/containerd/s/<hash>) of our bundles: a killed shim leaves them.
+    local socks=() a
+    for a in "$E2E_STATE"/io.containerd.runtime.v2.task/*/*/address; do
+        [[ -f $a ]] && socks+=("$(sed 's#^unix://##' "$a")")
+    done
     e2e_stop_containerd
     # Shims that outlived containerd: kill them by pid.
     local p
     for p in $(e2e_our_shims); do kill -KILL "$p" 2>/dev/null || true; done
-    # Containers that outlived their shim.
-    local root rt id
+    for a in "${socks[@]}"; do
+        if [[ $a == /run/containerd/s/* ]]; then rm -f "$a"; fi
+    done
+    # Containers that outlived their shim. A root of our own namespace is all ours; the default
+    # root of a shared namespace (k8s.io) may hold other containerds' containers: only our ids.
+    local root rt id shared
     for root in "$E2E_RUNC_ROOT" "$E2E_T/runc-root/$E2E_NS"; do
         [[ -d $root ]] || continue
+        shared=0
+        [[ $E2E_NS == k8s.io && $root == "$E2E_RUNC_ROOT" ]] && shared=1
         for id in "$root"/*; do
             [[ -d $id ]] || continue
             id=${id##*/}
-            rt=/usr/sbin/runc
+            if ((shared)) && [[ " ${E2E_OWN_IDS[*]} " != *" $id "* ]]; then continue; fi
+            rt=$E2E_RUNC_SRC
             [[ -f $root/$id/status ]] && rt=/usr/bin/crun
             timeout 20 "$rt" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
+            if ((shared)); then rm -rf "${root:?}/$id"; fi
         done
     done
     # Mounts left under T, deepest first.
@@ -367,10 +426,14 @@ e2e_cleanup() {
         if [[ -n $m ]]; then umount -l "$m" 2>/dev/null || true; fi
     done < <(awk -v t="$E2E_T" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
     rm -rf "$E2E_T"
-    rm -rf "$E2E_RUNC_ROOT"
+    if [[ $E2E_NS == k8s.io ]]; then
+        rmdir "$E2E_RUNC_ROOT" 2>/dev/null || true
+    else
+        rm -rf "$E2E_RUNC_ROOT"
+    fi
     # cgroups runc made for this namespace (empty by now)
     local cg
-    for cg in /sys/fs/cgroup/*/"$E2E_NS" /sys/fs/cgroup/"$E2E_NS"; do
+    [[ $E2E_NS == k8s.io ]] || for cg in /sys/fs/cgroup/*/"$E2E_NS" /sys/fs/cgroup/"$E2E_NS"; do
         if [[ -d $cg ]]; then rmdir "$cg" 2>/dev/null || true; fi
     done
     if ((!E2E_HAD_RUN_CONTAINERD)); then
