@@ -321,9 +321,8 @@ Result<Plan> make_plan(const RuncCall& call, const Environment& env,
     if (!decision) return decision.error();
     plan.decision = std::move(*decision);
 
-    auto self = self_identity();
-    if (!self) return self.error();
-    ResolveContext context{*self, &plan.chain, env.get("PATH").value_or("")};
+    // runcwrap's own identity is left to resolve_runtime, which asks /proc only if it must.
+    ResolveContext context{std::nullopt, &plan.chain, env.get("PATH").value_or("")};
     auto runtime = resolve_runtime(plan.decision, context);
     if (!runtime) return runtime.error();
     plan.runtime = std::move(*runtime);
