@@ -79,8 +79,9 @@ cat <<'EOF'
 /* The writable sections with what start-up and the wrapper touch at the end, next to each other:
    the constructor list libc's start code reads, the GOT, .data and the few .bss variables libc's
    start code and the wrapper write, all on the page the kernel writes at exec anyway (it zeroes
-   the rest of it past .data). Left alone, the linker puts the constructor list 44 KiB away and,
-   with relro, the GOT on a page of its own. */
+   the rest of it past .data), right there the allocator's arena (src/arena_new.cpp), whose
+   first allocations fill the rest of that page, then the .bss no call touches. Left alone,
+   the linker puts the constructor list 44 KiB away and, with relro, the GOT on a page of its own. */
 SECTIONS {
   .data.rel.ro : { *(.data.rel.ro .data.rel.ro.*) }
   .init_array : {
@@ -93,6 +94,7 @@ SECTIONS {
     *(.bss.__environ .bss.__thread_list_lock .bss.main_tls .bss.builtin_tls .bss.__stack_chk_guard)
     *(.bss.__sysinfo .bss.__progname .bss.__progname_full .bss.__libc .bss.__hwcap)
     *(.bss._ZN12_GLOBAL__N_15arenaE*)
+    *(.bss.runcwrap_arena)
     *(.bss .bss.* COMMON)
   }
 } INSERT AFTER .fini;
