@@ -82,12 +82,36 @@ std::vector<FileIdentity> excluded_identities(const Decision& d, const ResolveCo
 
 }  // namespace
 
-FileHead read_file_head(int fd) {
+namespace {
+
+FileHead head_of(std::string_view bytes) {
+    return FileHead{bytes.substr(0, 2) == "#!", has_runcwrap_note(bytes)};
+}
+
+// The whole probe, for the rare file whose program headers or notes reach past the first read.
+// Out of line, so that its 4 KiB buffer is on the stack only then.
+[[gnu::noinline]] FileHead read_whole_probe(int fd) {
     char head[kMarkerProbeBytes];
     const ssize_t n = ::pread(fd, head, sizeof head, 0);
     if (n <= 0) return {};
+    return head_of(std::string_view(head, static_cast<std::size_t>(n)));
+}
+
+}  // namespace
+
+FileHead read_file_head(int fd) {
+    // The first 1 KiB holds all the note check reads for runc, crun and runcwrap itself (their
+    // notes follow the program headers, below 0x400); the rest of the 4 KiB probe is read only
+    // when the program headers say a note lies further. A 4 KiB buffer here was the deepest
+    // frame of a wrapper call: one more fresh stack page.
+    char head[1024];
+    const ssize_t n = ::pread(fd, head, sizeof head, 0);
+    if (n <= 0) return {};
     const std::string_view bytes(head, static_cast<std::size_t>(n));
-    return FileHead{bytes.substr(0, 2) == "#!", has_runcwrap_note(bytes)};
+    // A short read of a regular file is its end: these bytes are all the probe would see.
+    if (bytes.size() == sizeof head && marker_bytes_needed(bytes) > bytes.size())
+        return read_whole_probe(fd);
+    return head_of(bytes);
 }
 
 Result<FileIdentity> self_identity() {
