@@ -28,8 +28,11 @@ RELEASE_CXXFLAGS := $(CXXFLAGS_COMMON) -O2 $(HARDEN) -DRAPIDJSON_SSE2 -ffunction
 # -z norelro: musl's static start code never applies PT_GNU_RELRO (zig's musl has no dynamic
 # loader; /proc/PID/maps shows the "relro" pages rw- either way), so all it did here was pad
 # the GOT onto a page of its own, one more page fault per call.
-HOT_PATH_LD := src/hot_path.ld
-RELEASE_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,norelro -Wl,-z,now -Wl,-z,noexecstack -T $(HOT_PATH_LD)
+# The script is written for (and checked with) zig's ld.lld; a MUSL_CXX of one's own links
+# without it unless HOT_PATH_LD is given (the layout is speed only, never behaviour).
+HOT_PATH_LD ?= $(if $(MUSL_CXX_OVERRIDE),,src/hot_path.ld)
+RELEASE_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,norelro -Wl,-z,now -Wl,-z,noexecstack \
+  $(if $(HOT_PATH_LD),-T $(HOT_PATH_LD))
 
 SRCS := $(wildcard src/*.cpp)
 # The management CLI's objects link last, so the wrapper's code (and the library code it is the
