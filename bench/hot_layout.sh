@@ -45,7 +45,7 @@ SECTIONS {
 /* .init (three bytes of crti/crtn that libc's start code calls) ahead of .text, not after 1.1 MiB
    of it; then the hot functions; then the exec itself (callgrind's profile ends as it is entered)
    and the code that has no function sections, named by object (musl's x86_64 assembly, libc++'s
-   shared_ptr counts); then everything else in link order. */
+   shared_ptr counts and to_string); then everything else in link order. */
 SECTIONS {
   .init : { KEEP(*(SORT_NONE(.init))) }
   .text : {
