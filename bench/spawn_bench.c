@@ -9,12 +9,13 @@
 // Runs are round-robin: round r runs every command once, starting at command r % n, so slow
 // phases of a shared machine hit every command alike. With --baseline NAME each other command
 // also gets the median of its per-round difference and ratio to the baseline (paired, which
-// cancels most drift). Peak RSS of each child comes from wait4's rusage.
+// cancels most drift). Peak RSS and minor page faults of each child come from wait4's rusage
+// (for a wrapper, the faults of both images the process runs: the wrapper's and its target's).
 //
 // Usage: spawn_bench [--runs N] [--warmup N] [--baseline NAME] [--no-pipes] [--ignore-status]
 //                    --cmd NAME ARGV... [--cmd NAME ARGV...]...
 // Output: one tab-separated line per command:
-//   name n median_us p10_us p90_us min_us max_rss_kib diff_median_us ratio_median
+//   name n median_us p10_us p90_us min_us max_rss_kib diff_median_us ratio_median median_minflt
 // (diff/ratio are "-" without a baseline and for the baseline itself).
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,6 +35,7 @@ struct command {
     const char* name;
     char** argv;
     double* us;      // one per measured round
+    double* minflt;  // minor page faults, one per measured round
     long max_rss;    // KiB
 };
 
@@ -72,7 +74,7 @@ static void die(const char* what) {
 // command that errors out measures the wrong path.
 static int ignore_status = 0;
 
-static double run_once(struct command* c, int pipes) {
+static double run_once(struct command* c, int pipes, long* minflt) {
     int p[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -103,6 +105,7 @@ static double run_once(struct command* c, int pipes) {
     double t1 = now_us();
     posix_spawn_file_actions_destroy(&fa);
     if (ru.ru_maxrss > c->max_rss) c->max_rss = ru.ru_maxrss;
+    *minflt = ru.ru_minflt;
     if (!ignore_status && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
         fprintf(stderr, "spawn_bench: %s failed (status 0x%x)", c->name, status);
         if (pipes) {
@@ -165,13 +168,20 @@ int main(int argc, char** argv) {
         fprintf(stderr, "spawn_bench: no command\n");
         return 2;
     }
-    for (int k = 0; k < ncmd; k++) cmds[k].us = calloc((size_t)runs, sizeof(double));
+    for (int k = 0; k < ncmd; k++) {
+        cmds[k].us = calloc((size_t)runs, sizeof(double));
+        cmds[k].minflt = calloc((size_t)runs, sizeof(double));
+    }
 
     for (int r = 0; r < warmup + runs; r++)
         for (int k = 0; k < ncmd; k++) {
             struct command* c = &cmds[(r + k) % ncmd];
-            double t = run_once(c, pipes);
-            if (r >= warmup) c->us[r - warmup] = t;
+            long faults = 0;
+            double t = run_once(c, pipes, &faults);
+            if (r >= warmup) {
+                c->us[r - warmup] = t;
+                c->minflt[r - warmup] = (double)faults;
+            }
         }
 
     const struct command* base = NULL;
@@ -190,10 +200,11 @@ int main(int argc, char** argv) {
                 tmp[i] = c->us[i] - base->us[i];
                 tmp2[i] = c->us[i] / base->us[i];
             }
-            printf("\t%.1f\t%.3f\n", median_of(tmp, runs), median_of(tmp2, runs));
+            printf("\t%.1f\t%.3f", median_of(tmp, runs), median_of(tmp2, runs));
         } else {
-            printf("\t-\t-\n");
+            printf("\t-\t-");
         }
+        printf("\t%.0f\n", median_of(c->minflt, runs));
     }
     return 0;
 }

@@ -66,4 +66,27 @@ bool has_runcwrap_note(std::string_view head) {
     return false;
 }
 
+std::size_t marker_bytes_needed(std::string_view head) {
+    Elf64_Ehdr eh{};
+    if (!read_at(head, 0, eh)) return sizeof eh;
+    if (std::memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
+        return sizeof eh;  // not ELF64: the answer is "no" whatever follows
+    if (eh.e_phentsize != sizeof(Elf64_Phdr)) return sizeof eh;
+    const std::uint64_t table_end = eh.e_phoff + std::uint64_t{eh.e_phnum} * sizeof(Elf64_Phdr);
+    if (eh.e_phoff >= kMarkerProbeBytes || table_end > head.size())
+        return table_end < kMarkerProbeBytes ? static_cast<std::size_t>(table_end)
+                                             : kMarkerProbeBytes;
+    std::uint64_t needed = table_end;
+    for (std::size_t i = 0; i < eh.e_phnum; ++i) {
+        Elf64_Phdr ph{};
+        (void)read_at(head, static_cast<std::size_t>(eh.e_phoff) + i * sizeof ph, ph);
+        if (ph.p_type != PT_NOTE || ph.p_offset >= kMarkerProbeBytes) continue;
+        const std::uint64_t end = ph.p_filesz > kMarkerProbeBytes - ph.p_offset
+                                      ? kMarkerProbeBytes
+                                      : ph.p_offset + ph.p_filesz;
+        if (end > needed) needed = end;
+    }
+    return needed < kMarkerProbeBytes ? static_cast<std::size_t>(needed) : kMarkerProbeBytes;
+}
+
 }  // namespace runcwrap

@@ -17,4 +17,11 @@ inline constexpr std::size_t kMarkerProbeBytes = 4096;
 // as they lie within `head`, hold the runcwrap note.
 bool has_runcwrap_note(std::string_view head);
 
+// How many of a file's first bytes (at most kMarkerProbeBytes) has_runcwrap_note looks at, as
+// far as `head` (a prefix of them) tells: the ELF header, the program headers and every PT_NOTE
+// segment. When it is no more than head.size(), has_runcwrap_note(head) is the answer for the
+// first kMarkerProbeBytes too (fuzz/binary_marker_fuzz.cpp checks that), so a caller may read
+// a small prefix first and the rest only when this says so.
+std::size_t marker_bytes_needed(std::string_view head);
+
 }  // namespace runcwrap

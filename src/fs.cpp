@@ -33,7 +33,9 @@ std::string absolute_path(std::string_view path) {
     return absolute_path(path, current_dir());
 }
 
-std::string current_dir() {
+// Out of line: inlined into absolute_path, its 4 KiB buffer would sit in that frame on every
+// call, relative path or not, and push the stack a page deeper.
+[[gnu::noinline]] std::string current_dir() {
     char buf[4096];
     if (::getcwd(buf, sizeof buf)) return buf;
     return ".";

@@ -28,15 +28,16 @@ using PoolAllocator = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
 // A document whose nodes and parse stack live in buffers on the caller's stack: a small file
 // parses with no heap allocation at all (RapidJSON's default would map a fresh 64 KiB
 // chunk per document, and every page touched costs a fault on the hot path). A larger document
-// spills over into ordinary heap chunks.
-class Document {
+// spills over into ordinary heap chunks, so the sizes bound only what is free, never what parses.
+template <std::size_t kValueBytes, std::size_t kStackBytes>
+class BasicDocument {
 public:
     // The buffers are raw memory for the pools: nothing to initialise.
     // cppcheck-suppress uninitMemberVar
-    Document() : values_(value_buffer_, sizeof value_buffer_), stack_(stack_buffer_, sizeof stack_buffer_),
+    BasicDocument() : values_(value_buffer_, sizeof value_buffer_), stack_(stack_buffer_, sizeof stack_buffer_),
                  doc_(&values_, kStackBytes, &stack_) {}
-    Document(const Document&) = delete;
-    Document& operator=(const Document&) = delete;
+    BasicDocument(const BasicDocument&) = delete;
+    BasicDocument& operator=(const BasicDocument&) = delete;
 
     using Impl = rapidjson::GenericDocument<rapidjson::UTF8<>, PoolAllocator, PoolAllocator>;
     Impl& get() { return doc_; }
@@ -45,10 +46,6 @@ private:
     // The pools keep their chunk header inside the buffer, so each buffer is larger than what
     // is asked of it (else the first allocation already spills into a 64 KiB heap chunk).
     // The parse stack grows by half each time, in place while it fits its buffer.
-    // Sized for options.json, a --process file and a small state.json; config.json, the large
-    // one, is read without a document (oci_spec.cpp).
-    static constexpr std::size_t kValueBytes = std::size_t{8} * 1024;
-    static constexpr std::size_t kStackBytes = std::size_t{1} * 1024;
     alignas(16) char value_buffer_[kValueBytes];
     alignas(16) char stack_buffer_[std::size_t{4} * kStackBytes];
     PoolAllocator values_;
@@ -56,10 +53,20 @@ private:
     Impl doc_;
 };
 
+// Sized for a --process file and a small state.json; config.json, the large one, is read
+// without a document (oci_spec.cpp).
+using Document = BasicDocument<std::size_t{8} * 1024, std::size_t{1} * 1024>;
+
+// Sized for options.json, a flat object of a dozen keys (32 bytes of nodes each), read twice on
+// the hot path: 12 KiB of buffers there reached three stack pages deeper than the rest of a
+// call, each one a fresh page to fault in.
+using SmallDocument = BasicDocument<std::size_t{1} * 1024, std::size_t{256}>;
+
 // Parses `text` in place (it is modified and must outlive the document).
-inline Status parse_in_place(Document& document, std::string& text) {
-    Document::Impl& doc = document.get();
-    doc.ParseInsitu<kParseFlags>(text.data());
+template <std::size_t kValueBytes, std::size_t kStackBytes>
+Status parse_in_place(BasicDocument<kValueBytes, kStackBytes>& document, std::string& text) {
+    auto& doc = document.get();
+    doc.template ParseInsitu<kParseFlags>(text.data());
     if (doc.HasParseError())
         return make_error(std::string(rapidjson::GetParseError_En(doc.GetParseError())) +
                           " at offset " + std::to_string(doc.GetErrorOffset()));

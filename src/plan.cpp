@@ -82,10 +82,10 @@ Status read_sandbox_options(const std::string& bundle, const std::string& sandbo
         in.sandbox_note = "sandbox id \"" + sandbox_id + "\" is not a valid container id";
         return ok_status();
     }
-    UniqueFd parent_fd(open_path(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    UniqueFd dir_fd(parent_fd.valid() ? ::openat(parent_fd.get(), sandbox_id.c_str(),
-                                                 O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)
-                                      : -1);
+    // One open for the folder: O_NOFOLLOW refuses a symlink as its last component, the sandbox
+    // id (valid: no '/'), exactly as an openat of the id in the opened parent did; the parent's
+    // own path resolves either way the same. Two system calls fewer than open parent + openat.
+    UniqueFd dir_fd(open_path(sandbox_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (!dir_fd.valid()) {
         in.sandbox_note = "no sandbox bundle at " + sandbox_dir;
         return ok_status();
@@ -321,9 +321,8 @@ Result<Plan> make_plan(const RuncCall& call, const Environment& env,
     if (!decision) return decision.error();
     plan.decision = std::move(*decision);
 
-    auto self = self_identity();
-    if (!self) return self.error();
-    ResolveContext context{*self, &plan.chain, env.get("PATH").value_or("")};
+    // runcwrap's own identity is left to resolve_runtime, which asks /proc only if it must.
+    ResolveContext context{std::nullopt, &plan.chain, env.get("PATH").value_or("")};
     auto runtime = resolve_runtime(plan.decision, context);
     if (!runtime) return runtime.error();
     plan.runtime = std::move(*runtime);

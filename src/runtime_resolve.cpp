@@ -59,7 +59,8 @@ std::vector<std::string> path_dirs(std::string_view path_env) {
 }
 
 // The identities of runtimes the decision says not to run (a wrapping runtime that called us).
-std::vector<FileIdentity> excluded_identities(const Decision& d, const ResolveContext& ctx) {
+std::vector<FileIdentity> excluded_identities(const Decision& d, const ResolveContext& ctx,
+                                              const std::optional<FileIdentity>& self) {
     std::vector<FileIdentity> ids;
     for (const auto& name : d.exclude) {
         std::vector<std::string> paths;
@@ -71,7 +72,7 @@ std::vector<FileIdentity> excluded_identities(const Decision& d, const ResolveCo
         for (const auto& p : paths) {
             struct stat st{};
             if (::stat(p.c_str(), &st) != 0) continue;
-            if (identity_of(st) == ctx.self) continue;
+            if (identity_of(st) == self) continue;
             ids.push_back(identity_of(st));
             break;
         }
@@ -81,12 +82,36 @@ std::vector<FileIdentity> excluded_identities(const Decision& d, const ResolveCo
 
 }  // namespace
 
-FileHead read_file_head(int fd) {
+namespace {
+
+FileHead head_of(std::string_view bytes) {
+    return FileHead{bytes.substr(0, 2) == "#!", has_runcwrap_note(bytes)};
+}
+
+// The whole probe, for the rare file whose program headers or notes reach past the first read.
+// Out of line, so that its 4 KiB buffer is on the stack only then.
+[[gnu::noinline]] FileHead read_whole_probe(int fd) {
     char head[kMarkerProbeBytes];
     const ssize_t n = ::pread(fd, head, sizeof head, 0);
     if (n <= 0) return {};
+    return head_of(std::string_view(head, static_cast<std::size_t>(n)));
+}
+
+}  // namespace
+
+FileHead read_file_head(int fd) {
+    // The first 1 KiB holds all the note check reads for runc, crun and runcwrap itself (their
+    // notes follow the program headers, below 0x400); the rest of the 4 KiB probe is read only
+    // when the program headers say a note lies further. A 4 KiB buffer here was the deepest
+    // frame of a wrapper call: one more fresh stack page.
+    char head[1024];
+    const ssize_t n = ::pread(fd, head, sizeof head, 0);
+    if (n <= 0) return {};
     const std::string_view bytes(head, static_cast<std::size_t>(n));
-    return FileHead{bytes.substr(0, 2) == "#!", has_runcwrap_note(bytes)};
+    // A short read of a regular file is its end: these bytes are all the probe would see.
+    if (bytes.size() == sizeof head && marker_bytes_needed(bytes) > bytes.size())
+        return read_whole_probe(fd);
+    return head_of(bytes);
 }
 
 Result<FileIdentity> self_identity() {
@@ -98,13 +123,32 @@ Result<FileIdentity> self_identity() {
 }
 
 Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& ctx) {
-    const std::vector<FileIdentity> excluded = excluded_identities(decision, ctx);
+    // runcwrap's own identity, asked of /proc only when a candidate is runcwrap (or a wrapping
+    // runtime is to be excluded): on the usual call the runtime has no note and /proc is never
+    // touched (the first /proc lookup of a process cost ≈16 µs, bench/results.md).
+    std::optional<FileIdentity> self = ctx.self;
+    auto self_or_error = [&]() -> Result<FileIdentity> {
+        if (!self) {
+            auto asked = self_identity();
+            if (!asked) return asked.error();
+            self = *asked;
+        }
+        return *self;
+    };
+    if (!decision.exclude.empty()) {
+        auto known = self_or_error();
+        if (!known) return known.error();
+    }
+    const std::vector<FileIdentity> excluded = excluded_identities(decision, ctx, self);
     std::vector<std::string> skipped;
-    // "runcwrap itself", "another copy of runcwrap", or nullptr for any other file.
+    // "runcwrap itself", "another copy of runcwrap", or nullptr for any other file. The note
+    // alone decides that it is runcwrap; /proc/self/exe only says which of the two words fits
+    // (without /proc it is still refused, as a copy).
     auto which_runcwrap = [&](const Opened& o) -> const char* {
-        if (identity_of(o.st) == ctx.self) return "runcwrap itself";
-        if (o.head.is_runcwrap) return "another copy of runcwrap";
-        return nullptr;
+        if (!o.head.is_runcwrap) return nullptr;
+        auto known = self_or_error();
+        if (known && identity_of(o.st) == *known) return "runcwrap itself";
+        return "another copy of runcwrap";
     };
     auto why_skip = [&](const Opened& o) -> std::string {
         const FileIdentity id = identity_of(o.st);

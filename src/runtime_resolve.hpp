@@ -1,6 +1,7 @@
 // Turns the decision's candidate names into one open, trusted executable that is not runcwrap.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +28,12 @@ struct ResolvedRuntime {
 };
 
 struct ResolveContext {
-    FileIdentity self;            // /proc/self/exe
+    // /proc/self/exe, when the caller already has it. Otherwise resolve_runtime asks /proc only
+    // when it must: to word the refusal of a candidate that carries runcwrap's note ("itself" or
+    // "another copy"), or to keep runcwrap out of a wrapping runtime's PATH lookup (S3). Telling
+    // runcwrap from a real runtime never needs it: the running binary carries the note, and so
+    // does every path, symlink or hard link to it (same file), see binary_marker.hpp.
+    std::optional<FileIdentity> self;
     const CallChain* chain;       // runtimes already run in this chain
     std::string_view path_env;    // $PATH
 };

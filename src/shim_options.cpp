@@ -8,7 +8,7 @@
 namespace runcwrap {
 
 Result<ShimOptions> parse_shim_options(std::string& text) {
-    json::Document document;
+    json::SmallDocument document;
     if (auto st = json::parse_in_place(document, text); !st) return st.error();
     const json::Value& doc = document.get();
 

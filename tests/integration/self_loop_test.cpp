@@ -1,6 +1,10 @@
 // runcwrap must never exec itself: a side file naming it (by path, symlink or hard link), a PATH
 // that holds only runcwrap, and a recursion guard past depth 3 all stop with one clear error.
+#include <elf.h>
 #include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
 
 #include "wrap_fixture.hpp"
 
@@ -170,6 +174,69 @@ TEST(SelfLoopCopy, AnotherCopyInPathIsPassedOver) {
     EXPECT_NE(c.err.find(f.T + "/copybin/runc: it is another copy of runcwrap"), std::string::npos)
         << c.err;
     EXPECT_EQ(f.probe_calls().size(), 1u);
+}
+
+// The wrapper knows runcwrap (itself or a copy) by its ELF note alone, with no /proc lookup on
+// the hot path: with /proc hidden (an empty tmpfs over it, in a mount namespace of its own) a
+// call still runs its runtime, runcwrap itself named as BinaryName is still refused (as "another
+// copy": there is no /proc/self/exe to say "itself"), and runcwrap first in PATH is passed over.
+bool is_dynamic(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string head(4096, '\0');
+    in.read(head.data(), static_cast<std::streamsize>(head.size()));
+    Elf64_Ehdr eh{};
+    std::memcpy(&eh, head.data(), sizeof eh);
+    for (std::size_t i = 0; i < eh.e_phnum; ++i) {
+        Elf64_Phdr ph{};
+        const std::size_t at = eh.e_phoff + i * sizeof ph;
+        if (at + sizeof ph > head.size()) break;
+        std::memcpy(&ph, head.data() + at, sizeof ph);
+        if (ph.p_type == PT_INTERP) return true;
+    }
+    return false;
+}
+
+Spawn without_proc(Spawn s) {
+    std::vector<std::string> argv{"unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                                  "/bin/mount -t tmpfs none /proc && exec \"$0\" \"$@\"", s.path};
+    argv.insert(argv.end(), s.argv.begin() + 1, s.argv.end());
+    s.path = "/usr/bin/unshare";
+    s.argv = argv;
+    return s;
+}
+
+TEST(SelfLoopNoProc, HotPathNeedsNoProcAndStillRefusesItself) {
+    WrapFixture f(Install::Copy);
+    if (is_dynamic(f.runc))
+        GTEST_SKIP() << "a dynamic (sanitizer) build: its runtime reads /proc/self/maps at start; "
+                        "this case runs against the static release binary";
+    ASSERT_EQ(::access("/usr/bin/true", X_OK), 0);
+
+    f.write_side("[options]\nBinaryName = \"/usr/bin/true\"\n");
+    Captured c = run_captured(without_proc(f.shim_call({"--version"})));
+    EXPECT_EQ(c.exit.code, 0) << c.err;
+    EXPECT_EQ(c.err, "");
+
+    f.write_side("[options]\nBinaryName = \"" + f.runc + "\"\n");
+    c = run_captured(without_proc(f.shim_call({"--version"})));
+    EXPECT_EQ(c.exit.code, 1);
+    EXPECT_EQ(line_count(c.err), 1) << c.err;
+    EXPECT_NE(c.err.find(f.runc + ", which is another copy of runcwrap"), std::string::npos)
+        << c.err;
+    // The same call with /proc: the wording says which.
+    c = run_captured(f.shim_call({"--version"}));
+    EXPECT_NE(c.err.find(f.runc + ", which is runcwrap itself"), std::string::npos) << c.err;
+
+    // No side file: runcwrap first in PATH is passed over for the runtime after it.
+    ::unlink(f.side_file.c_str());
+    make_dirs(f.T + "/truebin");
+    ASSERT_EQ(::symlink("/usr/bin/true", (f.T + "/truebin/runc").c_str()), 0);
+    Spawn s = f.shim_call({"--version"});
+    s.env[0] = "PATH=" + f.T + "/bin:" + f.T + "/truebin";
+    c = run_captured(without_proc(s));
+    EXPECT_EQ(c.exit.code, 0) << c.err;
+    EXPECT_EQ(c.err, "");
+    EXPECT_TRUE(f.probe_calls().empty());
 }
 
 }  // namespace
