@@ -27,7 +27,7 @@ RELEASE_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,relro -Wl,-z,now -Wl,-z,n
 SRCS := $(wildcard src/*.cpp)
 # The management CLI's objects link last, so the wrapper's code (and the library code it is the
 # first to use) lies together at the start of .text: the hot path faults in fewer text pages.
-CLI_SRCS := src/cli.cpp src/doctor.cpp src/explain.cpp src/containerd_config.cpp
+CLI_SRCS := src/cli.cpp src/doctor.cpp src/side_file_write_check.cpp src/explain.cpp src/containerd_config.cpp
 OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(filter-out $(CLI_SRCS),$(SRCS)) $(CLI_SRCS))
 # The release binary's own allocator (src/arena_new.cpp): never in the sanitizer or test builds,
 # where ASan must see every allocation.

@@ -22,6 +22,7 @@
 #include "fs.hpp"
 #include "runtime_resolve.hpp"
 #include "side_config.hpp"
+#include "side_file_write_check.hpp"
 #include "unique_fd.hpp"
 
 extern char** environ;
@@ -290,9 +291,16 @@ std::vector<Check> run_doctor(const DoctorOptions& o, const Environment& env) {
         }
         out.push_back(c);
     }
+    if (side) {
+        if (auto w = check_side_file_write(side_path))
+            out.push_back(Check{"side-file-write",
+                                w->written_in_place ? CheckStatus::Warn : CheckStatus::Ok,
+                                w->detail, w->fix});
+    }
 
     // The runtimes runcwrap may run.
-    if (side && !side->options.binary_name.empty())
+    if (side && !side->options.binary_name.empty() &&
+        side->options.binary_name != kNextRuncInPath)
         check_target("runtime (side file BinaryName)",
                      {side->options.binary_name, "side file " + side_path + " BinaryName", true},
                      *self, out);

@@ -398,7 +398,7 @@ t_import_from_containerd_config() {
     r=$(new_prefix)
     inst "$r"
     [ "$RC" = 0 ] && grep -qx 'SystemdCgroup = false' "$r/etc/runcwrap/config.toml" &&
-        ! grep -q '^BinaryName' "$r/etc/runcwrap/config.toml" && has "containerd's defaults" ||
+        grep -qx 'BinaryName = "runc"' "$r/etc/runcwrap/config.toml" && has "containerd's defaults" ||
         { fail import "no containerd config (exit $RC)"; show; return; }
     # A broken containerd config stops the install before anything changes.
     local s
