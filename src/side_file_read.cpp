@@ -139,7 +139,7 @@ Result<std::string> read_side_file(const std::string& path, int* errno_out) {
             if (::stat(dir.c_str(), &dst) == 0) {
                 const std::int64_t dir_mtime = ns_of(dst.st_mtim);
                 wait = missing_side_file_wait_ns(dir_mtime, clock_ns(CLOCK_REALTIME));
-                if (wait > 0 && previous_missing_dir_mtime == dir_mtime &&
+                if (wait > 0 && previous_missing_dir_mtime && *previous_missing_dir_mtime == dir_mtime &&
                     at - previous_at >= kSideFileSettleNs)
                     wait = 0;
                 previous_missing_dir_mtime = dir_mtime;

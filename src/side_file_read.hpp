@@ -10,8 +10,8 @@
 //   * Every truncate and every write sets the inode's mtime and ctime to "now"; the folder's
 //     mtime does not move (an in-place rewrite changes no directory entry). A file whose ctime
 //     is newer than its folder's mtime was changed in place; it is read only once its ctime is
-//     kSideFileSettleNs old: no writer that pauses less than that between two of its writes can
-//     be caught mid-way.
+//     kSideFileSettleNs old: no writer that pauses less than that (less one tick of the coarse
+//     clock file times come from, a few ms) between two of its writes can be caught mid-way.
 //   * rename(2) sets the folder's mtime and the renamed inode's ctime in the same operation (on
 //     this kernel to the same timestamp), so after an atomic replace the folder's mtime is >= the
 //     file's ctime. Such a file was complete when it got its name; it needs only
