@@ -104,6 +104,9 @@ std::int64_t side_file_wait_ns(const SideFileStamp& s, std::size_t bytes_read,
     // Replaced or removed while read, or changed during the read: read it again soon.
     if (s.nlink == 0 || static_cast<std::int64_t>(bytes_read) != s.size)
         return kSideFileLinkedSettleNs;
+    // Empty: the moment after a truncate, whose timestamps are not to be trusted (see the
+    // header). Quiet only when seen empty twice a settle apart.
+    if (bytes_read == 0) return kSideFileSettleNs;
     const std::int64_t settle =
         s.dir_mtime_ns >= s.ctime_ns ? kSideFileLinkedSettleNs : kSideFileSettleNs;
     const std::int64_t quiet_for = now_ns - s.ctime_ns;
@@ -123,7 +126,8 @@ Result<std::string> read_side_file(const std::string& path, int* errno_out) {
     const std::int64_t started = clock_ns(CLOCK_MONOTONIC);
     std::optional<Snapshot> previous;
     std::int64_t previous_at = 0;
-    std::optional<std::int64_t> previous_missing_dir_mtime;
+    bool previous_missing = false;  // the last read found no file, in a folder of this mtime
+    std::int64_t previous_missing_dir_mtime = 0;
     for (;;) {
         int err = 0;
         auto snap = read_once(path, dir, err);
@@ -139,9 +143,10 @@ Result<std::string> read_side_file(const std::string& path, int* errno_out) {
             if (::stat(dir.c_str(), &dst) == 0) {
                 const std::int64_t dir_mtime = ns_of(dst.st_mtim);
                 wait = missing_side_file_wait_ns(dir_mtime, clock_ns(CLOCK_REALTIME));
-                if (wait > 0 && previous_missing_dir_mtime && *previous_missing_dir_mtime == dir_mtime &&
+                if (wait > 0 && previous_missing && previous_missing_dir_mtime == dir_mtime &&
                     at - previous_at >= kSideFileSettleNs)
                     wait = 0;
+                previous_missing = true;
                 previous_missing_dir_mtime = dir_mtime;
             }
             if (wait == 0) {
@@ -158,7 +163,7 @@ Result<std::string> read_side_file(const std::string& path, int* errno_out) {
                 wait = 0;
             if (wait == 0) return std::move(snap->text);
             previous = std::move(*snap);
-            previous_missing_dir_mtime.reset();
+            previous_missing = false;
         }
         previous_at = at;
         const std::int64_t left = started + kSideFileWaitLimitNs - at;

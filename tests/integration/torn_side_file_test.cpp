@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -21,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "side_file_read.hpp"
 #include "wrap_fixture.hpp"
 
 namespace itest {
@@ -32,15 +34,22 @@ constexpr int kCalls = 2000;
 constexpr auto kLineGap = std::chrono::milliseconds(1);
 constexpr auto kIdle = std::chrono::milliseconds(250);
 
-// truncate, then write line by line
-void rewrite_in_place(const std::string& path, const std::vector<std::string>& lines) {
+// truncate, then write line by line; returns the longest gap between two of its steps
+std::chrono::nanoseconds rewrite_in_place(const std::string& path,
+                                          const std::vector<std::string>& lines) {
+    std::chrono::nanoseconds longest{0};
     int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-    if (fd < 0) return;
+    if (fd < 0) return longest;
+    auto last = std::chrono::steady_clock::now();
     for (const auto& line : lines) {
         std::this_thread::sleep_for(kLineGap);
         if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) break;
+        const auto now = std::chrono::steady_clock::now();
+        longest = std::max(longest, std::chrono::nanoseconds(now - last));
+        last = now;
     }
     ::close(fd);
+    return longest;
 }
 
 struct Counts {
@@ -50,6 +59,7 @@ struct Counts {
     int wrong_argv = 0;     // the intended runtime, but not with the intended options
     int unclear = 0;        // any other outcome
     std::string first_bad;
+    std::string first_error;
 };
 
 TEST(TornSideFile, NoCallActsOnAHalfWrittenSideFile) {
@@ -77,9 +87,12 @@ TEST(TornSideFile, NoCallActsOnAHalfWrittenSideFile) {
 
     std::atomic<bool> stop{false};
     std::atomic<int> rewrites{0};
+    std::atomic<long long> longest_gap_us{0};
     std::thread writer([&] {
         while (!stop) {
-            rewrite_in_place(f.side_file, lines);
+            const auto gap = rewrite_in_place(f.side_file, lines);
+            longest_gap_us = std::max<long long>(
+                longest_gap_us, std::chrono::duration_cast<std::chrono::microseconds>(gap).count());
             ++rewrites;
             for (auto waited = std::chrono::milliseconds(0); waited < kIdle && !stop;
                  waited += std::chrono::milliseconds(10))
@@ -118,6 +131,7 @@ TEST(TornSideFile, NoCallActsOnAHalfWrittenSideFile) {
                    c.err.find(f.side_file) != std::string::npos &&
                    c.err.find("fix:") != std::string::npos) {
             ++n.clear_error;
+            if (n.first_error.empty()) n.first_error = c.err;
         } else {
             ++n.unclear;
             bad = "exit " + std::to_string(c.exit.code) + ", " + std::to_string(calls.size()) +
@@ -137,11 +151,17 @@ TEST(TornSideFile, NoCallActsOnAHalfWrittenSideFile) {
         std::printf("torn-write: %-20s %4d intended, %4d clear errors, %4d other runtime, "
                     "%4d wrong options, %4d unclear\n",
                     name, n.intended, n.clear_error, n.other_runtime, n.wrong_argv, n.unclear);
+        if (!n.first_error.empty()) std::printf("torn-write:   first error: %s", n.first_error.c_str());
         EXPECT_EQ(n.other_runtime + n.wrong_argv + n.unclear, 0)
-            << name << ": a call acted on a half-written side file; first: " << n.first_bad;
+            << name << ": a call acted on a half-written side file; first: " << n.first_bad
+            << (longest_gap_us.load() * 1000 >= kSideFileSettleNs
+                    ? " (the writer paused longer than runcwrap's settle time inside a rewrite: "
+                      "the limit side_file_read.hpp states)"
+                    : "");
     }
-    std::printf("torn-write: %d calls in %.1f s, %d in-place rewrites of the side file\n", kCalls,
-                seconds, rewrites.load());
+    std::printf("torn-write: %d calls in %.1f s, %d in-place rewrites of the side file, the "
+                "longest pause inside one rewrite %.1f ms\n",
+                kCalls, seconds, rewrites.load(), longest_gap_us.load() / 1000.0);
     ::testing::Test::RecordProperty("intended", s1.intended + healthy.intended);
     ::testing::Test::RecordProperty("clear_errors", s1.clear_error + healthy.clear_error);
     ::testing::Test::RecordProperty(
