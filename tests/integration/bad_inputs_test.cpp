@@ -846,12 +846,23 @@ TEST_F(BadInputs, BinaryNameIsRuncwrapByHardLink) {
                    {"BinaryName is " + n.T + "/opt/real/runc-hard, which is runcwrap itself"});
 }
 
-TEST_F(BadInputs, BinaryNameBareResolvesOnlyToRuncwrap) {
+// BinaryName = "runc" means the next runc in PATH after runcwrap: with none, nothing runs.
+TEST_F(BadInputs, BinaryNameRuncWithNoOtherRuncInPath) {
     Node n;
     fs::remove(n.T + "/rbin/runc");
     name_runtime(n, "runc");
     expect_refused(n, n.call(n.create_argv()),
-                   {"BinaryName is runc, found in PATH as " + n.runc + ", which is runcwrap itself",
+                   {"no runtime to run: " + n.runc + ": it is runcwrap itself",
+                    "fix: install the real runc"});
+}
+
+// Any other bare name is a runtime the operator named: found only as runcwrap, an error.
+TEST_F(BadInputs, BinaryNameBareResolvesOnlyToRuncwrap) {
+    Node n;
+    fs::create_symlink(runcwrap_bin(), n.T + "/bin/crun");
+    name_runtime(n, "crun");
+    expect_refused(n, n.call(n.create_argv()),
+                   {"BinaryName is crun, found in PATH as " + n.T + "/bin/crun, which is runcwrap itself",
                     "fix: name the real runtime by its absolute path"});
 }
 

@@ -154,7 +154,7 @@ TEST(TornSideFile, NoCallActsOnAHalfWrittenSideFile) {
         if (!n.first_error.empty()) std::printf("torn-write:   first error: %s", n.first_error.c_str());
         EXPECT_EQ(n.other_runtime + n.wrong_argv + n.unclear, 0)
             << name << ": a call acted on a half-written side file; first: " << n.first_bad
-            << (longest_gap_us.load() * 1000 >= kSideFileSettleNs
+            << (longest_gap_us.load() * 1000 >= runcwrap::kSideFileSettleNs
                     ? " (the writer paused longer than runcwrap's settle time inside a rewrite: "
                       "the limit side_file_read.hpp states)"
                     : "");
