@@ -139,8 +139,10 @@ t_import_write_atomic() {
     wait "$watcher" 2>/dev/null
     reads=$(grep -c '^--$' "$seen")
     partial=$(awk -v a="$a" -v b="$b" 'BEGIN { RS = "\n--\n" } $0 != a && $0 != b { n++ } END { print n + 0 }' "$seen")
-    [ "$reads" -gt 20 ] && [ "$partial" = 0 ] ||
-        { fail import-write-atomic "$partial of $reads reads saw a partial side file"; return; }
+    if [ "$reads" -le 20 ] || [ "$partial" != 0 ]; then
+        fail import-write-atomic "$partial of $reads reads saw a partial side file"
+        return
+    fi
     # doctor's side-file-write check: ok after --write, a warning once rewritten in place.
     RUNCWRAP_CONFIG=$dir/config.toml "$RW" doctor --containerd-config "$cfg" >"$T/imp-atomic-doc1" 2>&1
     grep -q '^\[ok\]   side-file-write: ' "$T/imp-atomic-doc1" ||
@@ -148,9 +150,11 @@ t_import_write_atomic() {
     sleep 0.05
     printf '%s\n' "$b" >"$dir/config.toml"  # in place: truncate, then write
     RUNCWRAP_CONFIG=$dir/config.toml "$RW" doctor --containerd-config "$cfg" >"$T/imp-atomic-doc2" 2>&1
-    grep -q '^\[warn\] side-file-write: .* was last rewritten in place' "$T/imp-atomic-doc2" &&
-        grep -q "fix: write it atomically: a temp file in the same folder, then rename" "$T/imp-atomic-doc2" ||
-        { fail import-write-atomic "doctor after an in-place write: $(grep -A1 side-file-write "$T/imp-atomic-doc2")"; return; }
+    if ! grep -q '^\[warn\] side-file-write: .* was last rewritten in place' "$T/imp-atomic-doc2" ||
+        ! grep -q "fix: write it atomically: a temp file in the same folder, then rename" "$T/imp-atomic-doc2"; then
+        fail import-write-atomic "doctor after an in-place write: $(grep -A1 side-file-write "$T/imp-atomic-doc2")"
+        return
+    fi
     pass "import-write-atomic ($reads reads during 40 --write, none partial; doctor tells in-place from atomic)"
 }
 
