@@ -99,7 +99,11 @@ bool is_ignored_containerd_key(std::string_view key) {
            std::end(kIgnoredContainerdKeys);
 }
 
-Result<SideConfig> parse_side_config(std::string_view text, std::string_view path) {
+namespace {
+
+enum class Rules { WholeFile, SettingsOnly };
+
+Result<SideConfig> parse(std::string_view text, std::string_view path, Rules rules) {
     if (auto at = toml_unsafe_byte(text)) {
         const std::string_view before = text.substr(0, *at);
         const auto line = 1 + std::count(before.begin(), before.end(), '\n');
@@ -117,7 +121,7 @@ Result<SideConfig> parse_side_config(std::string_view text, std::string_view pat
     }
     SideConfig config;
     config.path = std::string(path);
-    if (parsed.table().empty())
+    if (rules == Rules::WholeFile && parsed.table().empty())
         return make_error("side file " + std::string(path) +
                           " holds no [options] or [runcwrap] table (it is empty or only "
                           "comments, as a file is while a writer that truncates it and then "
@@ -138,7 +142,7 @@ Result<SideConfig> parse_side_config(std::string_view text, std::string_view pat
         if (!st) return st.error();
         if (k == "options") {
             config.has_options = true;
-            if (config.options.binary_name.empty())
+            if (rules == Rules::WholeFile && config.options.binary_name.empty())
                 return make_error(
                     "side file " + where(path, node.source()) +
                     ": [options] has no BinaryName, so it does not say which runtime runs (a "
@@ -149,6 +153,16 @@ Result<SideConfig> parse_side_config(std::string_view text, std::string_view pat
         }
     }
     return config;
+}
+
+}  // namespace
+
+Result<SideConfig> parse_side_config(std::string_view text, std::string_view path) {
+    return parse(text, path, Rules::WholeFile);
+}
+
+Result<SideConfig> parse_side_config_settings(std::string_view text, std::string_view path) {
+    return parse(text, path, Rules::SettingsOnly);
 }
 
 }  // namespace runcwrap

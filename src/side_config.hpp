@@ -40,6 +40,11 @@ struct SideConfig {
 // `path` only names the file in messages. toml++: the reference reading, with every message.
 Result<SideConfig> parse_side_config(std::string_view text, std::string_view path);
 
+// The same without the two rules above, for `import-containerd-config`, which rewrites the
+// [options] table anyway and keeps only [runcwrap] from the file it replaces (one written
+// before the rules, with no BinaryName, keeps its settings too). Never for deciding what runs.
+Result<SideConfig> parse_side_config_settings(std::string_view text, std::string_view path);
+
 // BinaryName = "runc": the next runc in PATH after runcwrap (containerd's default).
 inline constexpr std::string_view kNextRuncInPath = "runc";
 

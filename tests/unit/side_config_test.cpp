@@ -221,3 +221,21 @@ TEST(SideConfig, NotToml) {
 
 }  // namespace
 }  // namespace runcwrap
+
+namespace runcwrap {
+namespace {
+
+// import-containerd-config keeps the [runcwrap] settings of the file it replaces, also of one
+// written before BinaryName was required.
+TEST(SideConfig, SettingsOnlyReadingForImport) {
+    constexpr std::string_view old = "[options]\nSystemdCgroup = false\n\n[runcwrap]\nLogFile = \"/var/log/rw.log\"\n";
+    EXPECT_FALSE(parse_side_config(old, "/etc/runcwrap/config.toml"));
+    auto settings = parse_side_config_settings(old, "/etc/runcwrap/config.toml");
+    ASSERT_TRUE(settings) << settings.error().message;
+    EXPECT_EQ(settings->log_file, "/var/log/rw.log");
+    EXPECT_TRUE(parse_side_config_settings("", "/etc/runcwrap/config.toml"));
+    EXPECT_FALSE(parse_side_config_settings("[runcwrap]\nLogFile = 1\n", "/etc/runcwrap/config.toml"));
+}
+
+}  // namespace
+}  // namespace runcwrap
