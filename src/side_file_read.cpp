@@ -30,7 +30,8 @@ std::int64_t clock_ns(clockid_t clock) {
 }
 
 void sleep_ns(std::int64_t ns) {
-    struct timespec t{static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)};
+    struct timespec t{static_cast<time_t>(ns / 1'000'000'000),
+                      static_cast<long>(ns % 1'000'000'000)};
     while (::nanosleep(&t, &t) != 0 && errno == EINTR) {
     }
 }

@@ -7,7 +7,8 @@
 // those prefixes are valid, smaller configurations. runcwrap cannot see a writer, only the
 // file's timestamps, so it reads a file only once it has been quiet long enough:
 //
-//   * Every truncate and every write sets the inode's mtime and ctime to "now"; the folder's
+//   * Every write (and nearly every truncate: see below) sets the inode's mtime and ctime to
+//     "now"; the folder's
 //     mtime does not move (an in-place rewrite changes no directory entry). A file whose ctime
 //     is newer than its folder's mtime was changed in place; it is read only once its ctime is
 //     kSideFileSettleNs old: no writer that pauses less than that (less one tick of the coarse
@@ -18,12 +19,12 @@
 //     kSideFileLinkedSettleNs of quiet. The one in-place writer that looks the same is one that
 //     creates a new file at the path and writes it within one timestamp tick of creating it:
 //     it can be seen mid-way only if it then pauses longer than kSideFileLinkedSettleNs.
-//   * Except a truncate: on Linux 6.18 (ext4, multigrain timestamps) an O_TRUNC racing another
-//     process's fstat of the file sometimes leaves mtime and ctime where they were (measured
-//     here: 22 of 200 truncates with a reader polling every 0.2 ms; 0 of 334000 reads of a
-//     partly written file saw a write's update missing). The state after a truncate is the empty file, so an empty
-//     read is never quiet on timestamps: it must be seen empty twice, kSideFileSettleNs apart
-//     (and an empty side file is refused anyway).
+//   * A truncate is the exception: on Linux 6.18 (ext4, multigrain timestamps) an O_TRUNC that
+//     races another process's fstat of the file sometimes leaves mtime and ctime where they
+//     were (measured here: 22 of 200 truncates with a reader polling every 0.2 ms; not one of
+//     334000 reads of a partly written file missed a write's update). What a truncate leaves
+//     is the empty file, so an empty read is never quiet on timestamps: it must be seen empty
+//     twice, kSideFileSettleNs apart (and an empty side file is refused anyway).
 //   * A missing file whose folder changed within kSideFileSettleNs may be a file being replaced
 //     by `rm` + write: that is waited for too, never taken as "no side file".
 //   * ctime cannot be set by any user (utimensat sets mtime; ctime follows the clock), so an old
@@ -31,7 +32,7 @@
 //     two reads kSideFileSettleNs apart that see the same inode, timestamps and bytes count as
 //     quiet instead.
 // The common case (unchanged for a while) is one open, read, fstat and the folder's stat (the
-// trust check needs it anyway) and a vDSO clock read: no sleep. A file that stays unquiet for
+// trust check needs it anyway) and one clock_gettime: no sleep. A file that stays unquiet for
 // kSideFileWaitLimitNs is an error that names the file and says to write it atomically.
 // A writer that pauses longer than the settle time mid-way can still show a prefix; that prefix
 // is acted on only if it is itself a complete side file (an empty file and an [options] table
