@@ -444,9 +444,10 @@ decide_side_file() {
         [ "$explicit" = 0 ] || die "--from-containerd-config $cfg does not exist"
         SIDE_TEXT=$(printf '%s\n' \
             "# Written by install.sh: there was no $cfg, so containerd's defaults apply:" \
-            "# BinaryName unset (containerd runs \`runc\` from PATH: runcwrap, which runs the next" \
-            "# runc in PATH after itself) and the cgroupfs driver." \
+            "# runc from PATH (containerd runs \`runc\`: runcwrap, which runs the next runc in" \
+            "# PATH after itself) and the cgroupfs driver." \
             "[options]" \
+            "BinaryName = \"runc\"" \
             "SystemdCgroup = false")
         SIDE_SOURCE="containerd's defaults (no $cfg)"
         warn "no $cfg: writing containerd's defaults; pass --binary-name PATH if containerd is configured elsewhere"

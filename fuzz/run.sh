@@ -20,13 +20,13 @@ case $seconds in
         ;;
 esac
 
-all_targets=(runc_args config_json process_json state_json side_config options_json binary_marker)
+all_targets=(runc_args config_json process_json state_json side_config side_config_strict options_json binary_marker)
 # FUZZ_TARGETS="side_config state_json" runs only those (for a longer run on one parser).
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 # The parsers under test (pure code), plus restore_dropped_options in decision.cpp.
-srcs=(runc_args decision side_config toml_guard shim_options oci_spec runc_state idmap binary_marker)
+srcs=(runc_args decision side_config side_config_strict toml_guard shim_options oci_spec runc_state idmap binary_marker)
 declare -A dict=([runc_args]=runc_args [config_json]=json [process_json]=json
-    [state_json]=json [side_config]=toml [options_json]=json [binary_marker]=elf)
+    [state_json]=json [side_config]=toml [side_config_strict]=toml [options_json]=json [binary_marker]=elf)
 
 # ---- what the build needs, installed only when missing ------------------------------------
 sh "$(dirname "$0")/../toolchain/ensure-packages.sh" fuzz/run.sh \

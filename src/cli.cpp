@@ -125,7 +125,7 @@ int run_import(const std::string& file, const std::string& runtime, bool write, 
     if (output.empty()) output = std::string(env.get(kSideFileEnv).value_or(kDefaultSideFile));
     std::optional<SideConfig> existing;
     if (auto text = read_file(output))
-        if (auto parsed = parse_side_config(*text, output)) existing = *parsed;
+        if (auto parsed = parse_side_config_settings(*text, output)) existing = *parsed;
 
     std::string from = file;
     for (std::size_t i = 1; i < cfg->files.size(); ++i) from += (i == 1 ? " + " : ", ") + cfg->files[i];

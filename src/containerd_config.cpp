@@ -197,8 +197,9 @@ std::string render_side_file(const RuntimeHandler& handler, const std::string& f
                       handler.name + "\".\n[options]\n";
     const RuntimeOptions& o = handler.options;
     if (o.binary_name.empty() || o.binary_name == "runc")
-        out += "# BinaryName is unset: containerd runs `runc` from PATH (runcwrap), which runs\n"
-               "# the next runc in PATH after itself.\n";
+        out += "# containerd's BinaryName is unset (or runc): it runs `runc` from PATH, i.e.\n"
+               "# runcwrap, which runs the next runc in PATH after itself.\n"
+               "BinaryName = \"runc\"\n";
     else
         out += "BinaryName = " + toml_string(o.binary_name) + "\n";
     out += std::string("SystemdCgroup = ") + (o.systemd_cgroup ? "true" : "false") + "\n";

@@ -19,10 +19,21 @@ namespace {
 bool is_plain_runc(std::string_view name) { return name.empty() || name == "runc"; }
 
 // The real runtime when nothing more specific is known: the side file's, else `runc` in PATH.
+// BinaryName = "runc" says "the next runc in PATH after runcwrap" on purpose (side_config.hpp):
+// runcwrap is the first runc there, and is passed over, not refused.
 void add_real_runc_candidates(const DecisionInputs& in, Decision& d) {
-    if (in.side && !in.side->options.binary_name.empty())
-        d.candidates.push_back({in.side->options.binary_name,
-                                "side file " + in.side_path + " [options] BinaryName", true});
+    const std::string side_name = in.side ? in.side->options.binary_name : std::string();
+    if (side_name == kNextRuncInPath) {
+        d.candidates.push_back({"runc",
+                                "side file " + in.side_path +
+                                    " [options] BinaryName = \"runc\": the next runc in PATH "
+                                    "after runcwrap",
+                                false});
+        return;
+    }
+    if (!side_name.empty())
+        d.candidates.push_back(
+            {side_name, "side file " + in.side_path + " [options] BinaryName", true});
     d.candidates.push_back({"runc", "the next runc in PATH after runcwrap", false});
 }
 

@@ -23,6 +23,7 @@
 #include "fs.hpp"
 #include "runtime_resolve.hpp"
 #include "side_config.hpp"
+#include "side_file_write_check.hpp"
 #include "unique_fd.hpp"
 
 extern char** environ;
@@ -334,8 +335,8 @@ std::optional<Check> check_side_file(const NodeFacts& f) {
         c.fix = "correct the side file (runcwrap explain shows its effect)";
     } else {
         c.detail = side.path + " parses and is trusted" +
-                   (side.config->options.binary_name.empty()
-                        ? std::string(" (no BinaryName: the next runc in PATH)")
+                   (side.config->options.binary_name == kNextRuncInPath
+                        ? std::string(", BinaryName = \"runc\": the next runc in PATH")
                         : ", BinaryName = " + side.config->options.binary_name);
     }
     return c;
@@ -367,8 +368,20 @@ Check check_target(const std::string& label, const RuntimeCandidate& candidate, 
     return c;
 }
 
+// Was the side file's last change atomic? (src/side_file_write_check.hpp says how it tells.)
+std::optional<Check> check_side_file_written_atomically(const NodeFacts& f) {
+    if (!f.side.config) return std::nullopt;
+    auto verdict = check_side_file_write(f.side.path);
+    if (!verdict) return std::nullopt;
+    return Check{"side-file-write", verdict->written_in_place ? CheckStatus::Warn : CheckStatus::Ok,
+                 verdict->detail, verdict->fix};
+}
+
 std::optional<Check> check_side_file_runtime(const NodeFacts& f) {
-    if (!f.side.config || f.side.config->options.binary_name.empty()) return std::nullopt;
+    // "runc" names the next runc in PATH, which check_next_runc_runtime checks.
+    if (!f.side.config || f.side.config->options.binary_name.empty() ||
+        f.side.config->options.binary_name == kNextRuncInPath)
+        return std::nullopt;
     return check_target("runtime (side file BinaryName)",
                         {f.side.config->options.binary_name, "side file " + f.side.path + " BinaryName", true},
                         f.self);
@@ -573,6 +586,7 @@ const DoctorRow kDoctorTable[] = {
     check_runc_on_path,
     check_bin_dir,
     check_side_file,
+    check_side_file_written_atomically,
     check_side_file_runtime,
     check_next_runc_runtime,
     check_containerd_version,

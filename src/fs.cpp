@@ -103,25 +103,42 @@ std::string untrusted_reason(const struct stat& st, std::string_view what) {
     return {};
 }
 
-namespace {
-
-Result<std::string> read_trusted_fd(UniqueFd fd, const std::string& shown_path) {
-    struct stat st{};
-    if (::fstat(fd.get(), &st) != 0) return make_error(shown_path + ": " + errno_text(errno));
-    if (!S_ISREG(st.st_mode)) return make_error(shown_path + " is not a regular file");
+std::string file_trust_problem(const struct stat& st, const std::string& shown_path) {
+    if (!S_ISREG(st.st_mode)) return shown_path + " is not a regular file";
     if (auto why = untrusted_reason(st, shown_path); !why.empty())
-        return make_error(why + "; fix: chown root:root " + shown_path + " && chmod go-w " +
-                          shown_path);
-    return read_fd(fd.get(), shown_path, kMaxInputBytes, &st);
+        return why + "; fix: chown root:root " + shown_path + " && chmod go-w " + shown_path;
+    return {};
 }
 
-Result<std::string> open_failed(int err, const std::string& shown_path, int* errno_out) {
-    if (errno_out) *errno_out = err;
+std::string folder_trust_problem(const struct stat& dir_st, const std::string& dir,
+                                 const std::string& shown_path) {
+    if (auto why = untrusted_reason(dir_st, "folder " + dir); !why.empty())
+        return why + " (it holds " + shown_path + "); fix: chown root:root " + dir +
+               " && chmod go-w " + dir;
+    return {};
+}
+
+Error open_error(int err, const std::string& shown_path) {
     if (err == ELOOP)
         return make_error(shown_path +
                           " is a symlink; runcwrap reads only the real file (fix: point at it "
                           "directly)");
     return make_error(shown_path + ": " + errno_text(err));
+}
+
+namespace {
+
+Result<std::string> read_trusted_fd(UniqueFd fd, const std::string& shown_path) {
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0) return make_error(shown_path + ": " + errno_text(errno));
+    if (auto problem = file_trust_problem(st, shown_path); !problem.empty())
+        return make_error(problem);
+    return read_fd(fd.get(), shown_path, kMaxInputBytes, &st);
+}
+
+Result<std::string> open_failed(int err, const std::string& shown_path, int* errno_out) {
+    if (errno_out) *errno_out = err;
+    return open_error(err, shown_path);
 }
 
 }  // namespace
@@ -132,9 +149,8 @@ Result<std::string> read_trusted_file(const std::string& path, int* errno_out) {
     std::string dir = dirname_of(path);
     struct stat dst{};
     if (::stat(dir.c_str(), &dst) != 0) return make_error(dir + ": " + errno_text(errno));
-    if (auto why = untrusted_reason(dst, "folder " + dir); !why.empty())
-        return make_error(why + " (it holds " + path + "); fix: chown root:root " + dir +
-                          " && chmod go-w " + dir);
+    if (auto problem = folder_trust_problem(dst, dir, path); !problem.empty())
+        return make_error(problem);
     return read_trusted_fd(std::move(fd), path);
 }
 

@@ -40,6 +40,13 @@ Result<std::string> read_file(const std::string& path, int* errno_out = nullptr,
 // Returns "" when trusted, else why not, naming `what`.
 std::string untrusted_reason(const struct stat& st, std::string_view what);
 
+// The trust rule's messages, each with its fix, "" when trusted: a file (regular, trusted) and
+// the folder that holds it. open_error names a symlink (ELOOP under O_NOFOLLOW) as such.
+std::string file_trust_problem(const struct stat& st, const std::string& shown_path);
+std::string folder_trust_problem(const struct stat& dir_st, const std::string& dir,
+                                 const std::string& shown_path);
+Error open_error(int err, const std::string& shown_path);
+
 // Reads a file that decides what runs as root: not a symlink, a regular file, owned by root,
 // not group/other-writable, in a folder that is owned by root and not group/other-writable.
 // ENOENT is reported through `errno_out` so the caller can treat a missing file as absent.

@@ -10,6 +10,8 @@
 #include "fs.hpp"
 #include "runc_state.hpp"
 #include "shim_options.hpp"
+#include "side_config_strict.hpp"
+#include "side_file_read.hpp"
 #include "unique_fd.hpp"
 
 namespace runcwrap {
@@ -17,14 +19,16 @@ namespace {
 
 constexpr const char* kRuncDefaultRoot = "/run/runc";
 
+// Read only once no writer can be mid-way (side_file_read.hpp), by the strict reader when it can
+// (side_config_strict.hpp), else by toml++.
 Result<std::optional<SideConfig>> load_side_config(const std::string& path) {
     int err = 0;
-    auto text = read_trusted_file(path, &err);
+    auto text = read_side_file(path, &err);
     if (!text) {
         if (err == ENOENT) return std::optional<SideConfig>();
         return make_error("side file " + text.error().message);
     }
-    auto parsed = parse_side_config(*text, path);
+    auto parsed = parse_side_config_fast(*text, path);
     if (!parsed) return parsed.error();
     return std::optional<SideConfig>(std::move(*parsed));
 }

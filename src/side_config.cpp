@@ -1,18 +1,13 @@
 #include "side_config.hpp"
 
 #include <algorithm>
-#include <array>
+#include <iterator>
 #include <optional>
 
 #include "toml.hpp"
 
 namespace runcwrap {
 namespace {
-
-// containerd's runc.v1.Options keys that runcwrap accepts but has nothing to restore for.
-constexpr std::array<std::string_view, 8> kIgnoredContainerdKeys{
-    "CriuPath", "CriuImagePath", "CriuWorkPath", "IoUid",
-    "IoGid",    "ShimCgroup",    "TaskAPIAddress", "TaskAPIVersion"};
 
 std::string where(std::string_view path, const toml::source_region& region) {
     return std::string(path) + ":" + std::to_string(region.begin.line);
@@ -45,14 +40,18 @@ Status read_options(std::string_view path, const toml::table& table, RuntimeOpti
         Status st = ok_status();
         if (k == "BinaryName") {
             st = read_string(path, "options", k, node, out.binary_name);
-            if (st && !out.binary_name.empty() && out.binary_name[0] != '/' &&
-                out.binary_name.find('/') != std::string::npos)
+            if (st && out.binary_name.empty())
+                return make_error("side file " + where(path, node.source()) +
+                                  ": [options] BinaryName is empty; fix: name the runtime: an "
+                                  "absolute path, or \"runc\" for the next runc in PATH after "
+                                  "runcwrap");
+            if (st && !acceptable_binary_name(out.binary_name))
                 return make_error("side file " + where(path, node.source()) +
                                   ": [options] BinaryName \"" + out.binary_name +
                                   "\" must be an absolute path or a bare name looked up in PATH");
         } else if (k == "Root") {
             st = read_string(path, "options", k, node, out.root);
-            if (st && !out.root.empty() && out.root[0] != '/')
+            if (st && !absolute_or_empty(out.root))
                 return make_error("side file " + where(path, node.source()) +
                                   ": [options] Root must be an absolute path");
         } else if (k == "SystemdCgroup") {
@@ -61,8 +60,7 @@ Status read_options(std::string_view path, const toml::table& table, RuntimeOpti
             st = read_bool(path, "options", k, node, out.no_pivot_root);
         } else if (k == "NoNewKeyring") {
             st = read_bool(path, "options", k, node, out.no_new_keyring);
-        } else if (std::find(kIgnoredContainerdKeys.begin(), kIgnoredContainerdKeys.end(), k) ==
-                   kIgnoredContainerdKeys.end()) {
+        } else if (!is_ignored_containerd_key(k)) {
             return make_error("side file " + where(path, node.source()) +
                               ": unknown key [options] " + std::string(k) +
                               " (known: BinaryName, SystemdCgroup, Root, NoPivotRoot, "
@@ -81,7 +79,7 @@ Status read_own_settings(std::string_view path, const toml::table& table, SideCo
             st = read_bool(path, "runcwrap", k, node, out.chown_stdio);
         } else if (k == "LogFile") {
             st = read_string(path, "runcwrap", k, node, out.log_file);
-            if (st && !out.log_file.empty() && out.log_file[0] != '/')
+            if (st && !absolute_or_empty(out.log_file))
                 return make_error("side file " + where(path, node.source()) +
                                   ": [runcwrap] LogFile must be an absolute path");
         } else {
@@ -96,7 +94,16 @@ Status read_own_settings(std::string_view path, const toml::table& table, SideCo
 
 }  // namespace
 
-Result<SideConfig> parse_side_config(std::string_view text, std::string_view path) {
+bool is_ignored_containerd_key(std::string_view key) {
+    return std::find(std::begin(kIgnoredContainerdKeys), std::end(kIgnoredContainerdKeys), key) !=
+           std::end(kIgnoredContainerdKeys);
+}
+
+namespace {
+
+enum class Rules { WholeFile, SettingsOnly };
+
+Result<SideConfig> parse(std::string_view text, std::string_view path, Rules rules) {
     if (auto at = toml_unsafe_byte(text)) {
         const std::string_view before = text.substr(0, *at);
         const auto line = 1 + std::count(before.begin(), before.end(), '\n');
@@ -114,6 +121,13 @@ Result<SideConfig> parse_side_config(std::string_view text, std::string_view pat
     }
     SideConfig config;
     config.path = std::string(path);
+    if (rules == Rules::WholeFile && parsed.table().empty())
+        return make_error("side file " + std::string(path) +
+                          " holds no [options] or [runcwrap] table (it is empty or only "
+                          "comments, as a file is while a writer that truncates it and then "
+                          "writes is mid-way); fix: write it atomically (a temp file in the "
+                          "same folder, then rename) with [options] BinaryName = "
+                          "\"/path/to/runtime\", or remove it to have no side file");
     for (const auto& [key, node] : parsed.table()) {
         std::string_view k = key.str();
         if (k != "options" && k != "runcwrap")
@@ -126,9 +140,29 @@ Result<SideConfig> parse_side_config(std::string_view text, std::string_view pat
         Status st = k == "options" ? read_options(path, *table, config.options)
                                    : read_own_settings(path, *table, config);
         if (!st) return st.error();
-        if (k == "options") config.has_options = true;
+        if (k == "options") {
+            config.has_options = true;
+            if (rules == Rules::WholeFile && config.options.binary_name.empty())
+                return make_error(
+                    "side file " + where(path, node.source()) +
+                    ": [options] has no BinaryName, so it does not say which runtime runs (a "
+                    "file cut short by a writer that rewrites it in place looks like this "
+                    "too); fix: add BinaryName = \"/path/to/runtime\", or BinaryName = \"runc\" "
+                    "for the next runc in PATH after runcwrap, and write the file atomically "
+                    "(a temp file in the same folder, then rename)");
+        }
     }
     return config;
+}
+
+}  // namespace
+
+Result<SideConfig> parse_side_config(std::string_view text, std::string_view path) {
+    return parse(text, path, Rules::WholeFile);
+}
+
+Result<SideConfig> parse_side_config_settings(std::string_view text, std::string_view path) {
+    return parse(text, path, Rules::SettingsOnly);
 }
 
 }  // namespace runcwrap

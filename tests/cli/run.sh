@@ -118,6 +118,56 @@ t_import_write() {
     pass import-write
 }
 
+# Issue #18: --write replaces the side file atomically: a new inode each time, and a reader
+# polling it meanwhile sees only whole files, the old or the new. doctor agrees (side-file-write).
+t_import_write_atomic() {
+    local dir=$T/imp-atomic ino i cfg seen watcher c reads partial a b
+    side_file "$dir" $'[options]\nBinaryName = "/old/runc"'
+    "$RW" import-containerd-config "$FIX/v2-config.toml" --write --output "$dir/config.toml" >/dev/null ||
+        { fail import-write-atomic "first --write failed"; return; }
+    a=$(cat "$dir/config.toml")
+    cfg=$T/imp-atomic-crun.toml
+    write_containerd_config "$cfg" false /usr/bin/crun
+    "$RW" import-containerd-config "$cfg" --write --output "$dir/config.toml" >/dev/null
+    b=$(cat "$dir/config.toml")
+    seen=$T/imp-atomic-seen
+    : >"$seen"
+    (while :; do c=$(cat "$dir/config.toml" 2>/dev/null) && printf '%s\n--\n' "$c" >>"$seen"; done) &
+    watcher=$!
+    ino=$(stat -c %i "$dir/config.toml")
+    for i in $(seq 1 40); do
+        if [ $((i % 2)) = 0 ]; then
+            "$RW" import-containerd-config "$cfg" --write --output "$dir/config.toml" >/dev/null
+        else
+            "$RW" import-containerd-config "$FIX/v2-config.toml" --write --output "$dir/config.toml" >/dev/null
+        fi
+        [ "$(stat -c %i "$dir/config.toml")" != "$ino" ] ||
+            { kill "$watcher"; fail import-write-atomic "--write $i kept the inode: rewritten in place"; return; }
+        ino=$(stat -c %i "$dir/config.toml")
+    done
+    kill "$watcher"
+    wait "$watcher" 2>/dev/null
+    reads=$(grep -c '^--$' "$seen")
+    partial=$(awk -v a="$a" -v b="$b" 'BEGIN { RS = "\n--\n" } $0 != a && $0 != b { n++ } END { print n + 0 }' "$seen")
+    if [ "$reads" -le 20 ] || [ "$partial" != 0 ]; then
+        fail import-write-atomic "$partial of $reads reads saw a partial side file"
+        return
+    fi
+    # doctor's side-file-write check: ok after --write, a warning once rewritten in place.
+    RUNCWRAP_CONFIG=$dir/config.toml "$RW" doctor --containerd-config "$cfg" >"$T/imp-atomic-doc1" 2>&1
+    grep -q '^\[ok\]   side-file-write: ' "$T/imp-atomic-doc1" ||
+        { fail import-write-atomic "doctor after --write: $(grep side-file-write "$T/imp-atomic-doc1")"; return; }
+    sleep 0.05
+    printf '%s\n' "$b" >"$dir/config.toml"  # in place: truncate, then write
+    RUNCWRAP_CONFIG=$dir/config.toml "$RW" doctor --containerd-config "$cfg" >"$T/imp-atomic-doc2" 2>&1
+    if ! grep -q '^\[warn\] side-file-write: .* was last rewritten in place' "$T/imp-atomic-doc2" ||
+        ! grep -q "fix: write it atomically: a temp file in the same folder, then rename" "$T/imp-atomic-doc2"; then
+        fail import-write-atomic "doctor after an in-place write: $(grep -A1 side-file-write "$T/imp-atomic-doc2")"
+        return
+    fi
+    pass "import-write-atomic ($reads reads during 40 --write, none partial; doctor tells in-place from atomic)"
+}
+
 # ---- doctor ----------------------------------------------------------------------------------
 # A stand-in containerd: a process whose comm is "containerd" and whose PATH we choose.
 start_fake_containerd() {  # path_env -> sets FAKE_PID
@@ -511,6 +561,7 @@ t_import_v3
 t_import_debian_stock
 t_import_unknown_runtime
 t_import_write
+t_import_write_atomic
 t_doctor_healthy
 t_doctor_broken
 t_doctor_other_copy

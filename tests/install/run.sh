@@ -398,7 +398,7 @@ t_import_from_containerd_config() {
     r=$(new_prefix)
     inst "$r"
     [ "$RC" = 0 ] && grep -qx 'SystemdCgroup = false' "$r/etc/runcwrap/config.toml" &&
-        ! grep -q '^BinaryName' "$r/etc/runcwrap/config.toml" && has "containerd's defaults" ||
+        grep -qx 'BinaryName = "runc"' "$r/etc/runcwrap/config.toml" && has "containerd's defaults" ||
         { fail import "no containerd config (exit $RC)"; show; return; }
     # A broken containerd config stops the install before anything changes.
     local s
@@ -411,6 +411,49 @@ t_import_from_containerd_config() {
 
 # Builds build/runcwrap with make when it is missing (a copy of install.sh next to a Makefile
 # whose build/runcwrap rule copies the real binary, so the case takes a second, not minutes).
+# Issue #18: the side file is replaced atomically (temp file + rename): every run gives it a new
+# inode, and a reader polling it meanwhile only ever sees the whole old or the whole new file.
+# watch_file FILE OUT: until killed, appends to OUT every content of FILE it reads.
+watch_file() {
+    local c
+    while :; do
+        c=$(cat -- "$1" 2>/dev/null) && printf '%s\n--\n' "$c" >>"$2"
+    done
+}
+t_side_file_written_atomically() {
+    local r side seen ino first_ino i bn want_a want_b
+    r=$(new_prefix)
+    side=$r/etc/runcwrap/config.toml
+    inst "$r" --binary-name /usr/sbin/runc
+    [ "$RC" = 0 ] || { fail side-file-atomic "first install: exit $RC"; show; return; }
+    first_ino=$(stat -c %i "$side")
+    want_a=$(printf '# Written by install.sh\n[options]\nBinaryName = "%s"\nSystemdCgroup = false' /usr/sbin/runc)
+    want_b=$(printf '# Written by install.sh\n[options]\nBinaryName = "%s"\nSystemdCgroup = false' /usr/bin/crun)
+    seen=$T/side-seen
+    : >"$seen"
+    watch_file "$side" "$seen" &
+    local watcher=$!
+    PIDS+=("$watcher")
+    ino=$first_ino
+    for i in 1 2 3 4 5 6; do
+        bn=/usr/bin/crun
+        [ $((i % 2)) = 0 ] && bn=/usr/sbin/runc
+        inst "$r" --binary-name "$bn" --replace-config
+        [ "$RC" = 0 ] || { kill "$watcher"; fail side-file-atomic "run $i: exit $RC"; show; return; }
+        [ "$(stat -c %i "$side")" != "$ino" ] || { kill "$watcher"; fail side-file-atomic "run $i rewrote the side file in place (same inode)"; return; }
+        ino=$(stat -c %i "$side")
+    done
+    kill "$watcher"
+    wait "$watcher" 2>/dev/null
+    local partial
+    partial=$(awk -v a="$want_a" -v b="$want_b" 'BEGIN { RS = "\n--\n" } $0 != a && $0 != b { n++ } END { print n + 0 }' "$seen")
+    local reads
+    reads=$(grep -c '^--$' "$seen")
+    [ "$reads" -gt 20 ] || { fail side-file-atomic "the watcher read the side file only $reads times"; return; }
+    [ "$partial" = 0 ] || { fail side-file-atomic "$partial of $reads reads saw a partial side file"; return; }
+    pass "side-file-atomic ($reads reads during 6 rewrites, none partial)"
+}
+
 t_builds_when_missing() {
     local src p
     src=$T/src
@@ -546,6 +589,7 @@ t_dry_run
 t_env_equivalents
 t_edited_side_file_kept
 t_import_from_containerd_config
+t_side_file_written_atomically
 t_builds_when_missing
 t_containerd_path_check
 t_live_install

@@ -18,6 +18,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -29,6 +30,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -548,11 +550,114 @@ TEST_F(BadInputs, SideFileMissingOnAHealthyCallIsNotNeeded) {
     EXPECT_EQ(r.args, tail(argv)) << "healthy: the next runc in PATH, nothing restored";
 }
 
+// ---- the side file caught mid-write (issue #18) ---------------------------------------------
+// A writer that truncates the file and then writes it shows an empty file, then each prefix.
+// Those that are valid TOML are refused by rule, whatever the timing; T/rbin/runc (the next runc
+// in PATH) is there to show that none of them is taken for "run the next runc".
+
 TEST_F(BadInputs, SideFileEmpty) {
     Node n;
     n.write_side("");
     expect_refused(n, n.call(n.create_argv()),
-                   {n.side, "it has no [options] table", "fix: write it with [options]"});
+                   {"side file " + n.side + " holds no [options] or [runcwrap] table",
+                    "fix: write it atomically", "or remove it to have no side file"});
+}
+
+TEST_F(BadInputs, SideFileEmptyOnAHealthyCall) {
+    Node n;
+    n.write_side("");
+    write_file(n.bundle("c1") + "/options.json", R"({"binary_name":"runc","systemd_cgroup":true})",
+               0600);
+    expect_refused(n, n.call(n.create_argv()),
+                   {"side file " + n.side + " holds no [options] or [runcwrap] table"});
+}
+
+TEST_F(BadInputs, SideFileCutAfterItsOptionsHeader) {
+    Node n;
+    n.write_side("# Written by install.sh\n[options]\n");
+    expect_refused(n, n.call(n.create_argv()),
+                   {"side file " + n.side + ":2: [options] has no BinaryName",
+                    "fix: add BinaryName = \"/path/to/runtime\", or BinaryName = \"runc\"",
+                    "write the file atomically"});
+}
+
+TEST_F(BadInputs, SideFileCutBeforeItsBinaryName) {
+    Node n;
+    n.write_side("[options]\nSystemdCgroup = true\n");
+    expect_refused(n, n.call(n.create_argv()),
+                   {"side file " + n.side + ":1: [options] has no BinaryName"});
+}
+
+TEST_F(BadInputs, SideFileCutMidWord) {
+    Node n;
+    n.write_side("[options]\nBinaryName = \"" + n.real_runtime.substr(0, 8));
+    expect_refused(n, n.call(n.create_argv()),
+                   {"side file " + n.side + ":2: not valid TOML", "fix: correct that line"});
+}
+
+TEST_F(BadInputs, SideFileBinaryNameEmpty) {
+    Node n;
+    n.write_side("[options]\nBinaryName = \"\"\nSystemdCgroup = true\n");
+    expect_refused(n, n.call(n.create_argv()),
+                   {"side file " + n.side + ":2: [options] BinaryName is empty",
+                    "\"runc\" for the next runc in PATH after runcwrap"});
+}
+
+// BinaryName = "runc" is the deliberate way to say "the next runc in PATH after runcwrap".
+TEST_F(BadInputs, SideFileBinaryNameRuncIsTheNextRuncInPath) {
+    Node n;
+    n.write_side("[options]\nBinaryName = \"runc\"\nSystemdCgroup = true\n");
+    auto argv = n.create_argv();
+    Outcome o = n.call(argv);
+    Record r = expect_passed_through(n, o, n.T + "/rbin/runc");
+    EXPECT_EQ(r.args, with_systemd_cgroup(tail(argv)));
+}
+
+// Rewritten in place just now: runcwrap waits until it has been quiet, then acts on all of it.
+TEST_F(BadInputs, SideFileJustRewrittenInPlaceIsReadWhole) {
+    Node n;
+    ::usleep(20000);  // the folder's last change is older than the rewrite
+    const auto written = std::chrono::steady_clock::now();
+    n.write_side("[options]\nBinaryName = \"" + n.real_runtime + "\"\nSystemdCgroup = true\n");
+    auto argv = n.create_argv();
+    Outcome o = n.call(argv);
+    Record r = expect_passed_through(n, o, n.real_runtime);
+    EXPECT_EQ(r.args, with_systemd_cgroup(tail(argv)));
+    // (less a timestamp tick: file times come from the kernel's coarse clock)
+    EXPECT_GE(std::chrono::steady_clock::now() - written, std::chrono::milliseconds(95))
+        << "read before the file had been quiet for 100 ms";
+}
+
+// Rewritten in place without a pause long enough to read it: an error after 2 s, never a guess.
+TEST_F(BadInputs, SideFileRewrittenInPlaceWithoutPause) {
+    Node n;
+    const std::string text =
+        "[options]\nBinaryName = \"" + n.real_runtime + "\"\nSystemdCgroup = true\n";
+    std::atomic<bool> stop{false};
+    std::thread writer([&] {
+        while (!stop) {
+            int fd = ::open(n.side.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+            if (fd >= 0) {
+                (void)!::write(fd, text.data(), 10);
+                (void)!::write(fd, text.data() + 10, text.size() - 10);
+                ::close(fd);
+            }
+            ::usleep(30000);
+        }
+    });
+    ::usleep(5000);  // the writer has begun
+    const auto start = std::chrono::steady_clock::now();
+    Outcome o = n.call(n.create_argv());
+    const auto took = std::chrono::steady_clock::now() - start;
+    stop = true;
+    writer.join();
+    expect_refused(n, o,
+                   {"side file " + n.side + " keeps changing",
+                    "may be half-written and runcwrap does not act on it",
+                    "fix: write it atomically: a temp file in the same folder, then rename it over " +
+                        n.side});
+    EXPECT_GE(took, std::chrono::seconds(2));
+    EXPECT_LT(took, std::chrono::seconds(5)) << "the wait is bounded";
 }
 
 // A side file that is trusted but says something wrong: refused, with the line and the fix.
@@ -741,12 +846,23 @@ TEST_F(BadInputs, BinaryNameIsRuncwrapByHardLink) {
                    {"BinaryName is " + n.T + "/opt/real/runc-hard, which is runcwrap itself"});
 }
 
-TEST_F(BadInputs, BinaryNameBareResolvesOnlyToRuncwrap) {
+// BinaryName = "runc" means the next runc in PATH after runcwrap: with none, nothing runs.
+TEST_F(BadInputs, BinaryNameRuncWithNoOtherRuncInPath) {
     Node n;
     fs::remove(n.T + "/rbin/runc");
     name_runtime(n, "runc");
     expect_refused(n, n.call(n.create_argv()),
-                   {"BinaryName is runc, found in PATH as " + n.runc + ", which is runcwrap itself",
+                   {"no runtime to run: " + n.runc + ": it is runcwrap itself",
+                    "fix: install the real runc"});
+}
+
+// Any other bare name is a runtime the operator named: found only as runcwrap, an error.
+TEST_F(BadInputs, BinaryNameBareResolvesOnlyToRuncwrap) {
+    Node n;
+    fs::create_symlink(runcwrap_bin(), n.T + "/bin/crun");
+    name_runtime(n, "crun");
+    expect_refused(n, n.call(n.create_argv()),
+                   {"BinaryName is crun, found in PATH as " + n.T + "/bin/crun, which is runcwrap itself",
                     "fix: name the real runtime by its absolute path"});
 }
 

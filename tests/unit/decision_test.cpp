@@ -408,13 +408,18 @@ TEST(Decide, S1DroppedSideFile) {
     EXPECT_NE(d->reason.find("no sandbox"), std::string::npos);
     EXPECT_NE(d->reason.find(in.bundle_options_path), std::string::npos);
 
-    // Side file with [options] but no BinaryName: runc from PATH, flags still restored.
-    SideConfig flags_only = side_with_options(RuntimeOptions{});
-    flags_only.options.systemd_cgroup = true;
-    in.side = &flags_only;
+    // BinaryName = "runc" (the reader refuses [options] without it): the next runc in PATH,
+    // passed over runcwrap (not a configured runtime that must not be runcwrap), flags restored.
+    SideConfig next_runc = side_with_options(RuntimeOptions{});
+    next_runc.options.binary_name = "runc";
+    next_runc.options.systemd_cgroup = true;
+    in.side = &next_runc;
     auto f = decide(in);
     ASSERT_TRUE(f);
     EXPECT_EQ(names(*f), (std::vector<std::string>{"runc"}));
+    EXPECT_FALSE(f->candidates[0].must_not_be_self);
+    EXPECT_NE(f->candidates[0].source.find(std::string(kSidePath) + " [options] BinaryName = \"runc\""),
+              std::string::npos) << f->candidates[0].source;
     EXPECT_EQ(f->restored, (std::vector<std::string>{"--systemd-cgroup"}));
 }
 

@@ -45,38 +45,55 @@ LogFile = "/var/log/runcwrap.log"
     EXPECT_EQ(r->log_file, "/var/log/runcwrap.log");
 }
 
-TEST(SideConfig, DefaultsWhenEmptyOrPartial) {
-    auto empty = parse("");
-    ASSERT_TRUE(empty) << empty.error().message;
-    EXPECT_FALSE(empty->has_options);
-    EXPECT_TRUE(empty->chown_stdio);
-    EXPECT_TRUE(empty->log_file.empty());
-    EXPECT_TRUE(empty->options.binary_name.empty());
-
-    // An [options] table, even empty, is what "the operator said what was intended" means.
-    auto table_only = parse("[options]\n");
-    ASSERT_TRUE(table_only);
-    EXPECT_TRUE(table_only->has_options);
-    EXPECT_FALSE(table_only->options.systemd_cgroup);
-
+TEST(SideConfig, DefaultsWhenPartial) {
     auto own_only = parse("[runcwrap]\nChownStdio = true\n");
     ASSERT_TRUE(own_only);
     EXPECT_FALSE(own_only->has_options);
     EXPECT_TRUE(own_only->chown_stdio);
+    EXPECT_TRUE(own_only->log_file.empty());
+    EXPECT_TRUE(own_only->options.binary_name.empty());
 
-    auto falses = parse("[options]\nSystemdCgroup = false\nNoPivotRoot = false\n");
+    auto falses = parse("[options]\nBinaryName = \"runc\"\nSystemdCgroup = false\nNoPivotRoot = false\n");
     ASSERT_TRUE(falses);
     EXPECT_FALSE(falses->options.systemd_cgroup);
     EXPECT_FALSE(falses->options.no_pivot_root);
+    EXPECT_TRUE(falses->chown_stdio);
 
     // Dotted keys and inline tables are the same TOML.
     auto dotted = parse("options.SystemdCgroup = true\noptions.BinaryName = \"crun\"\n");
     ASSERT_TRUE(dotted) << dotted.error().message;
     EXPECT_TRUE(dotted->options.systemd_cgroup);
     EXPECT_EQ(dotted->options.binary_name, "crun");
-    auto inline_table = parse("options = { NoNewKeyring = true }\n");
+    auto inline_table = parse("options = { NoNewKeyring = true, BinaryName = \"runc\" }\n");
     ASSERT_TRUE(inline_table) << inline_table.error().message;
     EXPECT_TRUE(inline_table->options.no_new_keyring);
+}
+
+// What a file rewritten in place shows mid-way (empty, then each prefix) is never a smaller
+// configuration: the empty file and the [options] table without BinaryName are errors.
+TEST(SideConfig, AnEmptyFileIsRefused) {
+    for (auto text : {"", "\n\n", "# Written by install.sh\n", "  # only a comment"}) {
+        SCOPED_TRACE(text);
+        std::string message = error_of(text);
+        EXPECT_NE(message.find(std::string("side file ") + kPath + " holds no [options] or [runcwrap] table"),
+                  std::string::npos) << message;
+        EXPECT_NE(message.find("write it atomically"), std::string::npos) << message;
+        EXPECT_NE(message.find("or remove it"), std::string::npos) << message;
+    }
+}
+
+TEST(SideConfig, AnOptionsTableWithoutBinaryNameIsRefusedNamingTheKey) {
+    for (auto text : {"[options]\n", "[options]", "# header\n[options]\nSystemdCgroup = true\n",
+                      "[runcwrap]\nChownStdio = true\n[options]\n", "options = {}\n"}) {
+        SCOPED_TRACE(text);
+        std::string message = error_of(text);
+        EXPECT_NE(message.find("[options] has no BinaryName"), std::string::npos) << message;
+        EXPECT_NE(message.find("BinaryName = \"runc\" for the next runc in PATH"), std::string::npos)
+            << message;
+        EXPECT_NE(message.find(kPath), std::string::npos) << message;
+    }
+    EXPECT_NE(error_of("# c\n[options]\n").find(std::string(kPath) + ":2:"), std::string::npos)
+        << "the line of the [options] header";
 }
 
 TEST(SideConfig, EveryKeyOfTheWrongType) {
@@ -88,7 +105,7 @@ TEST(SideConfig, EveryKeyOfTheWrongType) {
     for (auto [text, key, expected] : {
              Case{"[options]\nBinaryName = 1\n", "[options] BinaryName", "a string"},
              Case{"[options]\nBinaryName = true\n", "[options] BinaryName", "a string"},
-             Case{"[options]\nRoot = [\"/r\"]\n", "[options] Root", "a string"},
+             Case{"[options]\nRoot = [\"/r\"]\nBinaryName = \"runc\"\n", "[options] Root", "a string"},
              Case{"[options]\nSystemdCgroup = \"true\"\n", "[options] SystemdCgroup",
                   "true or false"},
              Case{"[options]\nSystemdCgroup = 1\n", "[options] SystemdCgroup", "true or false"},
@@ -174,14 +191,16 @@ TEST(SideConfig, BinaryNameForms) {
         EXPECT_NE(message.find(name), std::string::npos) << message;
         EXPECT_NE(message.find("absolute path or a bare name"), std::string::npos) << message;
     }
-    // Empty means containerd's default: runc from PATH.
-    auto empty = parse("[options]\nBinaryName = \"\"\n");
-    ASSERT_TRUE(empty);
-    EXPECT_TRUE(empty->options.binary_name.empty());
+    // Empty says nothing: refused; "runc" is how the file says "the next runc in PATH".
+    std::string empty = error_of("[options]\nBinaryName = \"\"\n");
+    EXPECT_NE(empty.find(std::string(kPath) + ":2: [options] BinaryName is empty"), std::string::npos)
+        << empty;
+    EXPECT_NE(empty.find("\"runc\" for the next runc in PATH after runcwrap"), std::string::npos)
+        << empty;
 }
 
 TEST(SideConfig, PathsMustBeAbsolute) {
-    std::string root = error_of("[options]\nRoot = \"run/x\"\n");
+    std::string root = error_of("[options]\nBinaryName = \"runc\"\nRoot = \"run/x\"\n");
     EXPECT_NE(root.find("[options] Root must be an absolute path"), std::string::npos) << root;
     std::string log = error_of("[runcwrap]\nLogFile = \"runcwrap.log\"\n");
     EXPECT_NE(log.find("[runcwrap] LogFile must be an absolute path"), std::string::npos) << log;
@@ -198,6 +217,24 @@ TEST(SideConfig, NotToml) {
     }
     std::string third = error_of("[options]\nRoot = \"/r\"\nNoPivotRoot = = true\n");
     EXPECT_NE(third.find(std::string(kPath) + ":3"), std::string::npos) << third;
+}
+
+}  // namespace
+}  // namespace runcwrap
+
+namespace runcwrap {
+namespace {
+
+// import-containerd-config keeps the [runcwrap] settings of the file it replaces, also of one
+// written before BinaryName was required.
+TEST(SideConfig, SettingsOnlyReadingForImport) {
+    constexpr std::string_view old = "[options]\nSystemdCgroup = false\n\n[runcwrap]\nLogFile = \"/var/log/rw.log\"\n";
+    EXPECT_FALSE(parse_side_config(old, "/etc/runcwrap/config.toml"));
+    auto settings = parse_side_config_settings(old, "/etc/runcwrap/config.toml");
+    ASSERT_TRUE(settings) << settings.error().message;
+    EXPECT_EQ(settings->log_file, "/var/log/rw.log");
+    EXPECT_TRUE(parse_side_config_settings("", "/etc/runcwrap/config.toml"));
+    EXPECT_FALSE(parse_side_config_settings("[runcwrap]\nLogFile = 1\n", "/etc/runcwrap/config.toml"));
 }
 
 }  // namespace
