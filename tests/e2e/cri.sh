@@ -294,6 +294,7 @@ stdio_round() { # MODE(nowrap|wrap) HANDLER -> checks; notes the owners
     local pod_json=$mode-pod.json
     cri_pod_json "p5$mode" "$pod_json"
     pod=$(cri runp --runtime "$handler" "$pod_json" 2>"$mode.err") || fail "$mode: runp failed: $(tail -n 1 "$mode.err")"
+    cri_note_socket "$pod"
     for u in 1000 0; do
         cri_ctr_json "u$u" "$u" 'echo w-start; echo w-devstdout >/dev/stdout; echo w-procfd1 >/proc/self/fd/1; echo w-devstderr >/dev/stderr; echo w-plain; sleep 300' "$mode-u$u.json"
         cid=$(cri create --no-pull "$pod" "$mode-u$u.json" "$pod_json" 2>>"$mode.err") || fail "$mode: create u$u failed: $(tail -n 1 "$mode.err")"
@@ -562,8 +563,11 @@ if [[ $KIND != ignores ]]; then
 fi
 
 CLEAN_T=$E2E_T
-cri_full_cleanup || true
 leftover=""
+SOCKETS=()
+if [[ -f $E2E_T/shim-sockets ]]; then mapfile -t SOCKETS <"$E2E_T/shim-sockets"; fi
+cri_full_cleanup || true
+for s in "${SOCKETS[@]}"; do if [[ -e $s ]]; then leftover+=" $s"; fi; done
 [[ -e $CLEAN_T ]] && leftover+=" $CLEAN_T"
 compgen -G "/var/lib/cni/results/$CRI_NET-*" >/dev/null && leftover+=" /var/lib/cni/results/$CRI_NET-*"
 compgen -G "/sys/fs/cgroup/*$CRI_CGROUP_PARENT" >/dev/null && leftover+=" cgroups $CRI_CGROUP_PARENT"

@@ -196,8 +196,22 @@ cri_run_pod() {
     cri_pod_json "$name" "$name-pod.json"
     cri_ctr_json app "$uid" "$script" "$name-ctr.json"
     POD_ID=$(cri runp --runtime "$handler" "$name-pod.json" 2>"$name.err") || return 1
+    cri_note_socket "$POD_ID"
     CTR_ID=$(cri create --no-pull "$POD_ID" "$name-ctr.json" "$name-pod.json" 2>>"$name.err") || return 1
     cri start "$CTR_ID" >>"$name.err" 2>&1 || return 1
+}
+
+# Remember a pod's shim socket (/run/containerd/s/<hash>, from its sandbox bundle) for the
+# cleanup: after rmp the bundle is gone, and a shim killed then leaves the socket behind.
+cri_note_socket() { # POD
+    local b=$E2E_BUNDLES/$1 a=""
+    if [[ -f $b/bootstrap.json ]]; then
+        a=$(jq -r '.address // ""' "$b/bootstrap.json" 2>/dev/null)
+    elif [[ -f $b/address ]]; then
+        a=$(cat "$b/address")
+    fi
+    if [[ -n $a ]]; then echo "${a#unix://}" >>"$E2E_T/shim-sockets"; fi
+    return 0
 }
 
 cri_remove_pod() {

@@ -391,11 +391,18 @@ e2e_cleanup() {
             e2e_remove $ids
         fi
     fi
-    # Shim sockets (a hard-coded /run/containerd/s/<hash>) of our bundles: a killed shim leaves them.
+    # Shim sockets (a hard-coded /run/containerd/s/<hash>) of our bundles (1.x: `address`, 2.x:
+    # `bootstrap.json`), and those a case noted in T/shim-sockets: a killed shim leaves them.
     local socks=() a
     for a in "$E2E_STATE"/io.containerd.runtime.v2.task/*/*/address; do
         [[ -f $a ]] && socks+=("$(sed 's#^unix://##' "$a")")
     done
+    for a in "$E2E_STATE"/io.containerd.runtime.v2.task/*/*/bootstrap.json; do
+        [[ -f $a ]] && socks+=("$(jq -r '.address // ""' "$a" 2>/dev/null | sed 's#^unix://##')")
+    done
+    if [[ -f $E2E_T/shim-sockets ]]; then
+        while read -r a; do socks+=("$a"); done <"$E2E_T/shim-sockets"
+    fi
     e2e_stop_containerd
     # Shims that outlived containerd: kill them by pid.
     local p

@@ -4,7 +4,7 @@
 # (tests/e2e/cri.sh):
 #
 #   release  where it comes from                      ctr cases   CRI cases
-#   1.6.20   Debian 12 (always)                       yes         no (its CRI ignores userns)
+#   1.6.20   Debian 12 (always)                       yes         case 0 (its CRI ignores userns; needs crictl)
 #   1.7.x    containerd-<v>-linux-amd64.tar.gz        yes         yes (root-owned stdio)
 #   2.0.0-4  containerd-<v>-linux-amd64.tar.gz        yes         yes (handler options dropped)
 #   2.0.5+   containerd-<v>-linux-amd64.tar.gz        1 (fixed)   yes (the control)
