@@ -88,7 +88,7 @@ t_import_debian_stock() {
     out=$("$RW" import-containerd-config "$FIX/debian-1.6.20-config.toml" 2>&1) ||
         { fail import-debian-stock "exit $?: $out"; return; }
     expect_contains import-debian-stock "$out" 'runtime handler "runc"' &&
-        expect_contains import-debian-stock "$out" '# BinaryName is unset' &&
+        expect_contains import-debian-stock "$out" 'BinaryName = "runc"' &&
         expect_contains import-debian-stock "$out" 'SystemdCgroup = false' && pass import-debian-stock
 }
 
