@@ -26,7 +26,8 @@ export MUSL_CXX_OVERRIDE := $(filter-out $(ZIG) c++ -target x86_64-linux-musl,$(
 # Only the headers of the chosen libraries, never all of /usr/include (glibc's would leak in).
 THIRD_PARTY_HEADERS := /usr/include/CLI /usr/include/rapidjson /usr/include/toml++
 
-CXXFLAGS_COMMON := -std=c++20 -Wall -Wextra -Wshadow -Werror=return-type \
+# Includes name their folder ("wrapper/plan.hpp"), from src/.
+CXXFLAGS_COMMON := -std=c++20 -Isrc -Wall -Wextra -Wshadow -Werror=return-type \
   -DRUNCWRAP_VERSION='"$(VERSION)"' -DRAPIDJSON_HAS_STDSTRING=1
 HARDEN := -fstack-protector-strong -fno-plt
 # RAPIDJSON_SSE2: whitespace skipping 16 bytes at a time (release only: its aligned reads past
@@ -36,7 +37,7 @@ PORTABLE_RELEASE_CXXFLAGS := $(CXXFLAGS_COMMON) -O2 $(HARDEN) -ffunction-section
   -isystem $(BUILD)/include -ffile-prefix-map=$(CURDIR)/=
 RELEASE_CXXFLAGS := $(PORTABLE_RELEASE_CXXFLAGS) -DRAPIDJSON_SSE2
 VERSION_FLAGS = -DRUNCWRAP_COMMIT='"$(COMMIT)"' -DRUNCWRAP_TARGET='"$(1)"'
-# src/hot_path.ld (written by bench/hot_layout.sh from callgrind profiles) puts the sections a
+# src/wrapper/hot_path.ld (written by bench/hot_layout.sh from callgrind profiles) puts the sections a
 # wrapper call runs together, and .rodata ahead of the exception tables: a call then faults in
 # a few 64 KiB windows of the binary instead of one per window it touches across 1.1 MiB.
 # -z norelro: musl's static start code never applies PT_GNU_RELRO (zig's musl has no dynamic
@@ -44,25 +45,28 @@ VERSION_FLAGS = -DRUNCWRAP_COMMIT='"$(COMMIT)"' -DRUNCWRAP_TARGET='"$(1)"'
 # the GOT onto a page of its own, one more page fault per call.
 # The script is written for (and checked with) zig's ld.lld; a MUSL_CXX of one's own links
 # without it unless HOT_PATH_LD is given (the layout is speed only, never behaviour).
-HOT_PATH_LD ?= $(if $(MUSL_CXX_OVERRIDE),,src/hot_path.ld)
+HOT_PATH_LD ?= $(if $(MUSL_CXX_OVERRIDE),,src/wrapper/hot_path.ld)
 RELEASE_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,norelro -Wl,-z,now -Wl,-z,noexecstack \
   $(if $(HOT_PATH_LD),-T $(HOT_PATH_LD))
 
-SRCS := $(wildcard src/*.cpp)
-UNIT_TESTS := $(wildcard tests/unit/*.cpp)
+# The tree shows the two faces of the binary: src/wrapper/ is everything a `runc` call runs (the
+# hot path), src/cli/ the management CLI (doctor, explain, import), src/common/ what both use;
+# src/main.cpp only dispatches. A file's folder puts it in the right build: nothing to list here.
+SRCS := src/main.cpp $(wildcard src/wrapper/*.cpp src/common/*.cpp src/cli/*.cpp)
+UNIT_TESTS := $(wildcard tests/unit/*/*.cpp)
 # The management CLI's objects link last, so the wrapper's code (and the library code it is the
 # first to use) lies together at the start of .text: the hot path faults in fewer text pages.
-CLI_SRCS := src/cli.cpp src/doctor.cpp src/side_file_write_check.cpp src/explain.cpp src/containerd_config.cpp
+CLI_SRCS := $(wildcard src/cli/*.cpp)
 # toml++ runs on the hot path only when the strict side-file reader defers to it: after the
 # wrapper's code too, so that the strict reader, the side-file read and the wrapper lie together.
-HOT_PATH_FALLBACK_SRCS := src/side_config.cpp src/toml_guard.cpp
+HOT_PATH_FALLBACK_SRCS := src/wrapper/side_config.cpp src/common/toml_guard.cpp
 LATE_SRCS := $(HOT_PATH_FALLBACK_SRCS) $(CLI_SRCS)
 OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(filter-out $(LATE_SRCS),$(SRCS)) $(LATE_SRCS))
-# The release binary's own allocator (src/arena_new.cpp): never in the sanitizer or test builds,
+# The release binary's own allocator (src/wrapper/arena_new.cpp): never in the sanitizer or test builds,
 # where ASan must see every allocation.
-RELEASE_ONLY_SRCS := src/arena_new.cpp
+RELEASE_ONLY_SRCS := src/wrapper/arena_new.cpp
 # Everything but main.cpp, the CLI and the allocator: the logic the tests link against.
-CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
+CORE_SRCS := $(filter-out src/main.cpp src/cli/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
 
 .PHONY: all dist dist-tests deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
 all: $(BUILD)/runcwrap
@@ -79,10 +83,10 @@ $(BUILD)/include/.stamp: | $(BUILD)/.deps
 	@touch $@
 
 $(BUILD)/obj/%.o: src/%.cpp $(BUILD)/include/.stamp | $(BUILD)/.deps
-	@mkdir -p $(BUILD)/obj
+	@mkdir -p $(dir $@)
 	$(MUSL_CXX) $(RELEASE_CXXFLAGS) $(EXTRA_FLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/obj/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,x86_64-linux-musl)
-$(BUILD)/obj/cli.o $(BUILD)/aarch64/obj/cli.o: $(BUILD)/version.stamp
+$(BUILD)/obj/cli/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,x86_64-linux-musl)
+$(BUILD)/obj/cli/cli.o $(BUILD)/aarch64/obj/cli/cli.o: $(BUILD)/version.stamp
 
 -include $(OBJS:.o=.d)
 
@@ -91,7 +95,7 @@ $(BUILD)/runcwrap: $(OBJS) $(HOT_PATH_LD)
 	@if readelf -l $@.tmp | grep -q INTERP; then \
 	  echo "error: $@ has a PT_INTERP (dynamically linked); runcwrap must be static" >&2; rm -f $@.tmp; exit 1; fi
 	@# The wrapper knows runcwrap (itself or a copy) by this note in a file's first 4 KiB alone
-	@# (src/binary_marker.hpp): a binary whose note lies further would not know itself.
+	@# (src/wrapper/binary_marker.hpp): a binary whose note lies further would not know itself.
 	@off=$$(readelf -SW $@.tmp | awk '{ for (i = 1; i < NF; i++) if ($$i == ".note.runcwrap") print $$(i + 3) }'); \
 	if [ -z "$$off" ] || [ $$((16#$$off + 28)) -gt 4096 ]; then \
 	  echo "error: $@ has no .note.runcwrap within its first 4 KiB (offset: $${off:-none})" >&2; rm -f $@.tmp; exit 1; fi
@@ -103,7 +107,7 @@ ARM64_OBJS := $(patsubst $(BUILD)/obj/%,$(BUILD)/aarch64/obj/%,$(OBJS))
 $(BUILD)/aarch64/obj/%.o: src/%.cpp $(BUILD)/include/.stamp | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(ARM64_CXX) $(PORTABLE_RELEASE_CXXFLAGS) $(EXTRA_FLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/aarch64/obj/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,$(ARM64_TARGET))
+$(BUILD)/aarch64/obj/cli/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,$(ARM64_TARGET))
 -include $(ARM64_OBJS:.o=.d)
 
 $(BUILD)/aarch64/runcwrap: $(ARM64_OBJS)
@@ -176,7 +180,7 @@ $(BUILD)/host/%.o: %.cpp | $(BUILD)/.test-deps
 $(BUILD)/host-asan/%.o: %.cpp | $(BUILD)/.test-deps
 	@mkdir -p $(dir $@)
 	$(HOST_CXX) $(TEST_CXXFLAGS) -Itests/unit $(SAN_FLAGS) -MMD -MP -c $< -o $@
--include $(wildcard $(BUILD)/host/*/*.d $(BUILD)/host/*/*/*.d $(BUILD)/host-asan/*/*.d $(BUILD)/host-asan/*/*/*.d)
+-include $(wildcard $(BUILD)/host/*/*/*.d $(BUILD)/host/*/*/*/*.d $(BUILD)/host-asan/*/*/*.d $(BUILD)/host-asan/*/*/*/*.d)
 
 $(BUILD)/unit-tests: $(call HOST_OBJS,$(UNIT_TESTS) $(CORE_SRCS))
 	$(HOST_CXX) $^ -o $@ -lgtest -lgtest_main -pthread

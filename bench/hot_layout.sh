@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Writes src/hot_path.ld, the linker script that lays out the wrapper's hot path (Makefile: the
+# Writes src/wrapper/hot_path.ld, the linker script that lays out the wrapper's hot path (Makefile: the
 # release link passes it with -T), from callgrind profiles of wrapper calls.
 #
-#   bash bench/hot_layout.sh build/runcwrap-sym CALLGRIND_OUT... > src/hot_path.ld
+#   bash bench/hot_layout.sh build/runcwrap-sym CALLGRIND_OUT... > src/wrapper/hot_path.ld
 #
 # build/runcwrap-sym (`make build/runcwrap-sym`: the release link with symbols) gives each profiled
 # function's aliases (musl's `stat` is the section .text.__stat...). The profiles must name
@@ -79,7 +79,7 @@ cat <<'EOF'
 /* The writable sections with what start-up and the wrapper touch at the end, next to each other:
    the constructor list libc's start code reads, the GOT, .data and the few .bss variables libc's
    start code and the wrapper write, all on the page the kernel writes at exec anyway (it zeroes
-   the rest of it past .data), right there the allocator's arena (src/arena_new.cpp), whose
+   the rest of it past .data), right there the allocator's arena (src/wrapper/arena_new.cpp), whose
    first allocations fill the rest of that page, then the .bss no call touches. Left alone,
    the linker puts the constructor list 44 KiB away and, with relro, the GOT on a page of its own. */
 SECTIONS {

@@ -23,7 +23,7 @@
 # BENCH_NICE (-10: the benchmark's scheduling priority, so parallel compiles on a shared
 # machine disturb it less; "" to leave it), BENCH_KEEP=1 keeps the work dir, BENCH_LAYOUT_OUT=FILE
 # writes the hot-path linker script from this run's profiles there (bench/hot_layout.sh; e.g.
-# src/hot_path.ld, then rebuild).
+# src/wrapper/hot_path.ld, then rebuild).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -2,7 +2,7 @@
 // it reads the first bytes of any file a PATH search or BinaryName turns up.
 #include <cstring>
 
-#include "binary_marker.hpp"
+#include "wrapper/binary_marker.hpp"
 #include "fuzz_util.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

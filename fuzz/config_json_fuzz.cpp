@@ -3,8 +3,8 @@
 // on what it returns (src/idmap.cpp).
 #include "container_spec_reference.hpp"
 #include "fuzz_util.hpp"
-#include "idmap.hpp"
-#include "oci_spec.hpp"
+#include "wrapper/idmap.hpp"
+#include "wrapper/oci_spec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string text = fuzz::text_of(data, size);

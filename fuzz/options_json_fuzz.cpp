@@ -1,7 +1,7 @@
 // The shim's <bundle>/options.json (parse_shim_options, src/shim_options.cpp): the file that
 // says whether containerd dropped the runtime options.
 #include "fuzz_util.hpp"
-#include "shim_options.hpp"
+#include "wrapper/shim_options.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string text = fuzz::text_of(data, size);

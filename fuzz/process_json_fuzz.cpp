@@ -1,7 +1,7 @@
 // runc exec's --process file (parse_process_user, src/oci_spec.cpp); the same bytes also go to
 // the --user uid[:gid] parser.
 #include "fuzz_util.hpp"
-#include "oci_spec.hpp"
+#include "wrapper/oci_spec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string text = fuzz::text_of(data, size);

@@ -24,7 +24,8 @@ all_targets=(runc_args config_json process_json state_json side_config side_conf
 # FUZZ_TARGETS="side_config state_json" runs only those (for a longer run on one parser).
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 # The parsers under test (pure code), plus restore_dropped_options in decision.cpp.
-srcs=(runc_args decision side_config side_config_strict toml_guard shim_options oci_spec runc_state idmap binary_marker)
+srcs=(wrapper/runc_args wrapper/decision wrapper/side_config wrapper/side_config_strict common/toml_guard wrapper/shim_options
+    wrapper/oci_spec wrapper/runc_state wrapper/idmap wrapper/binary_marker)
 declare -A dict=([runc_args]=runc_args [config_json]=json [process_json]=json
     [state_json]=json [side_config]=toml [side_config_strict]=toml [options_json]=json [binary_marker]=elf)
 
@@ -35,7 +36,7 @@ sh "$(dirname "$0")/../toolchain/ensure-packages.sh" fuzz/run.sh \
 # ---- build ---------------------------------------------------------------------------------
 CXX=${FUZZ_CXX:-clang++-14}
 out=build/fuzz
-mkdir -p "$out/obj"
+mkdir -p "$out/obj/wrapper" "$out/obj/common"
 # -Wno-ambiguous-reversed-operator: RapidJSON 1.1.0's iterators predate C++20's rewritten
 # comparisons; clang warns at every use in our code (the result is the same either way).
 common=(-std=c++20 -g -O1 -Isrc -Ifuzz -Itests/support -DRAPIDJSON_HAS_STDSTRING=1 -Wall -Wextra -Wno-ambiguous-reversed-operator
@@ -48,7 +49,7 @@ stale() {
     local target=$1 src=$2 h
     [ -f "$target" ] || return 0
     [ "$src" -nt "$target" ] && return 0
-    for h in src/*.hpp fuzz/*.hpp tests/support/*.hpp fuzz/sanitizer-ignorelist.txt "$0"; do [ "$h" -nt "$target" ] && return 0; done
+    for h in src/*/*.hpp fuzz/*.hpp tests/support/*.hpp fuzz/sanitizer-ignorelist.txt "$0"; do [ "$h" -nt "$target" ] && return 0; done
     return 1
 }
 

@@ -6,9 +6,9 @@
 // argument in order, and carry each restored flag where runc reads it.
 #include <algorithm>
 
-#include "decision.hpp"
+#include "wrapper/decision.hpp"
 #include "fuzz_util.hpp"
-#include "runc_args.hpp"
+#include "wrapper/runc_args.hpp"
 
 namespace {
 

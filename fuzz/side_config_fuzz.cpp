@@ -1,8 +1,8 @@
 // The TOML side file (parse_side_config, src/side_config.cpp, toml++), and the restoration of
 // what it asks for on the shim's own create call (restore_dropped_options).
-#include "decision.hpp"
+#include "wrapper/decision.hpp"
 #include "fuzz_util.hpp"
-#include "side_config.hpp"
+#include "wrapper/side_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text = fuzz::text_of(data, size);

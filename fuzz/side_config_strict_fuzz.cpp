@@ -4,8 +4,8 @@
 // reader answers, toml++ must accept the same text and read exactly the same configuration.
 // (When it defers, the hot path asks toml++ itself, so the answers cannot differ.)
 #include "fuzz_util.hpp"
-#include "side_config.hpp"
-#include "side_config_strict.hpp"
+#include "wrapper/side_config.hpp"
+#include "wrapper/side_config_strict.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text = fuzz::text_of(data, size);

@@ -1,7 +1,7 @@
 // runc's <root>/<id>/state.json (parse_runc_state, src/runc_state.cpp).
 #include "fuzz_util.hpp"
-#include "idmap.hpp"
-#include "runc_state.hpp"
+#include "wrapper/idmap.hpp"
+#include "wrapper/runc_state.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::string text = fuzz::text_of(data, size);

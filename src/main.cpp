@@ -12,8 +12,8 @@
 
 #include <string_view>
 
-#include "cli.hpp"
-#include "wrapper.hpp"
+#include "cli/cli.hpp"
+#include "wrapper/wrapper.hpp"
 
 namespace {
 

@@ -56,7 +56,7 @@ echo "== cppcheck"
 if cppcheck --std=c++20 --language=c++ --enable=warning,performance,portability \
     --inline-suppr --error-exitcode=1 --quiet -Isrc -D__linux__ -DRAPIDJSON_HAS_STDSTRING=1 \
     --suppress=missingIncludeSystem --suppress=unusedFunction --suppress=unmatchedSuppression \
-    --suppress=returnStdMoveLocal:src/containerd_config.cpp \
+    --suppress=returnStdMoveLocal:src/cli/containerd_config.cpp \
     src/ 2>&1; then
     echo "ok   cppcheck: src/ clean"
 else

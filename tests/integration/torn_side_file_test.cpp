@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "side_file_read.hpp"
+#include "wrapper/side_file_read.hpp"
 #include "wrap_fixture.hpp"
 
 namespace itest {

@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "json_util.hpp"
-#include "oci_spec.hpp"
+#include "common/json_util.hpp"
+#include "wrapper/oci_spec.hpp"
 
 namespace runcwrap::reference {
 

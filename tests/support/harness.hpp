@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "unique_fd.hpp"
+#include "common/unique_fd.hpp"
 
 namespace itest {
 

@@ -1,0 +1,237 @@
+#include "cli/cli.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/containerd_config.hpp"
+#include "cli/doctor.hpp"
+#include "common/environment.hpp"
+#include "cli/explain.hpp"
+#include "common/fs.hpp"
+#include "wrapper/plan.hpp"
+#include "wrapper/runc_args.hpp"
+#include "wrapper/runc_state.hpp"
+#include "wrapper/stdio_owner.hpp"
+
+#ifndef RUNCWRAP_VERSION
+#define RUNCWRAP_VERSION "0.0.0-dev"
+#endif
+// The Makefile passes the commit and the target triple it built for (make dist: one per arch).
+#ifndef RUNCWRAP_COMMIT
+#define RUNCWRAP_COMMIT "unknown"
+#endif
+#ifndef RUNCWRAP_TARGET
+#define RUNCWRAP_TARGET "unknown"
+#endif
+
+namespace runcwrap {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+
+void print(const std::string& text) { std::fwrite(text.data(), 1, text.size(), stdout); }
+void print_error(const std::string& text) {
+    std::string line = "runcwrap: " + text + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+int run_explain(std::vector<std::string> runc_args, bool as_json, char** envp) {
+    std::vector<std::string_view> argv{"runc"};
+    for (const auto& a : runc_args) argv.emplace_back(a);
+    const RuncCall call = parse_runc_argv(std::move(argv));
+    const Environment env(envp);
+    const auto plan = make_plan(call, env, stdio_open_at_entry(), /*describe=*/true);
+    print(as_json ? explain_json(call, plan) : explain_text(call, plan));
+    return plan ? kExitOk : kExitError;
+}
+
+// The create call the shim would make for a bundle under <state>/<namespace>/<id>.
+std::vector<std::string> create_call_for_bundle(const std::string& dir) {
+    std::string bundle = absolute_path(dir, current_dir());
+    while (bundle.size() > 1 && bundle.back() == '/') bundle.pop_back();
+    std::string id = bundle.substr(bundle.rfind('/') + 1);
+    std::string parent = dirname_of(bundle);
+    std::string ns = parent.substr(parent.rfind('/') + 1);
+    return {"--root", std::string(kContainerdDefaultRoot) + "/" + ns, "--log", bundle + "/log.json",
+            "--log-format", "json", "create", "--bundle", bundle, "--pid-file",
+            bundle + "/init.pid", id};
+}
+
+// A call on a running container, as the shim makes them (its log.json names the bundle).
+Result<std::vector<std::string>> call_for_container(const std::string& id, const std::string& root) {
+    std::string path = root + "/" + id + "/state.json";
+    auto text = read_file(path);
+    if (!text) return make_error("no container " + id + " under " + root + ": " + text.error().message);
+    auto state = parse_runc_state(*text);
+    if (!state) return make_error(path + ": " + state.error().message);
+    std::vector<std::string> call{"--root", root};
+    if (state->bundle) {
+        call.insert(call.end(), {"--log", *state->bundle + "/log.json", "--log-format", "json"});
+    }
+    call.insert(call.end(), {"state", id});
+    return call;
+}
+
+Status write_file_atomically(const std::string& path, const std::string& content) {
+    std::string dir = dirname_of(path);
+    // Create each missing folder level, 0755 (mkdir -p).
+    for (std::size_t slash = 1; slash != std::string::npos;) {
+        slash = dir.find('/', slash + 1);
+        std::string level = dir.substr(0, slash);
+        if (::mkdir(level.c_str(), 0755) != 0 && errno != EEXIST)
+            return make_error("cannot create " + level + ": " + errno_text(errno));
+    }
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
+    if (!fd.valid()) return make_error("cannot write " + tmp + ": " + errno_text(errno));
+    bool ok = ::write(fd.get(), content.data(), content.size()) ==
+                  static_cast<ssize_t>(content.size()) &&
+              ::fchmod(fd.get(), 0644) == 0 && ::fsync(fd.get()) == 0;
+    if (ok && ::geteuid() == 0) ok = ::fchown(fd.get(), 0, 0) == 0;
+    fd.reset();
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        ::unlink(tmp.c_str());
+        return make_error("cannot write " + path + ": " + errno_text(err));
+    }
+    return ok_status();
+}
+
+int run_import(const std::string& file, const std::string& runtime, bool write, std::string output,
+               const Environment& env) {
+    auto cfg = load_containerd_config(file);
+    if (!cfg) {
+        print_error(cfg.error().message);
+        return kExitError;
+    }
+    const std::string name = runtime.empty() ? cfg->default_runtime : runtime;
+    const RuntimeHandler* handler = cfg->handler(name);
+    if (!handler) {
+        std::string known;
+        for (const auto& h : cfg->handlers) known += (known.empty() ? "" : ", ") + h.name;
+        print_error("no CRI runtime \"" + name + "\" in " + file + " (found: " +
+                    (known.empty() ? "none" : known) + ")");
+        return kExitError;
+    }
+    if (output.empty()) output = std::string(env.get(kSideFileEnv).value_or(kDefaultSideFile));
+    std::optional<SideConfig> existing;
+    if (auto text = read_file(output))
+        if (auto parsed = parse_side_config_settings(*text, output)) existing = *parsed;
+
+    std::string from = file;
+    for (std::size_t i = 1; i < cfg->files.size(); ++i) from += (i == 1 ? " + " : ", ") + cfg->files[i];
+    std::string side = render_side_file(*handler, from, existing);
+    std::string others;
+    for (const auto& h : cfg->handlers)
+        if (h.name != handler->name)
+            others += "# other runtime handler \"" + h.name + "\": BinaryName = \"" +
+                      h.options.binary_name + "\"" +
+                      (h.options.systemd_cgroup ? ", SystemdCgroup = true" : "") + "\n";
+    if (!write) {
+        print(side + (others.empty() ? "" : "\n" + others));
+        return kExitOk;
+    }
+    if (auto st = write_file_atomically(output, side); !st) {
+        print_error(st.error().message);
+        return kExitError;
+    }
+    print("wrote " + output + " from runtime \"" + handler->name + "\" of " + from + "\n" + others);
+    return kExitOk;
+}
+
+}  // namespace
+
+int cli_main(int argc, char** argv, char** envp) {
+    const Environment env(envp);
+    CLI::App app{"runcwrap: installed as `runc`, it restores the runtime options containerd "
+                 "dropped for user-namespaced containers and gives the container its stdio.\n"
+                 "Invoked as `runcwrap`, it explains and checks what it does. See runcwrap(8)."};
+    app.require_subcommand(1);
+    const std::string version_line = std::string("runcwrap ") + RUNCWRAP_VERSION +
+                                     " (commit " RUNCWRAP_COMMIT ", target " RUNCWRAP_TARGET ")";
+    app.set_version_flag("--version", version_line);
+
+    auto* version = app.add_subcommand("version", "Print runcwrap's version");
+
+    auto* explain = app.add_subcommand(
+        "explain",
+        "Show what runcwrap would do for a runc call, without running anything.\n"
+        "  runcwrap explain [--json] -- --root R --log L create --bundle B ID\n"
+        "  runcwrap explain --bundle DIR      (the shim's create call for that bundle)\n"
+        "  runcwrap explain --id ID [--root DIR]   (a call on a running container)");
+    bool as_json = false;
+    std::vector<std::string> runc_args;
+    std::string explain_bundle, explain_id, explain_root;
+    explain->add_flag("--json", as_json, "Print JSON instead of text");
+    explain->add_option("--bundle", explain_bundle, "A bundle folder: explain its create call");
+    explain->add_option("--id", explain_id, "A running container's id");
+    explain->add_option("--root", explain_root, "runc's state folder for --id (default /run/runc)");
+    explain->add_option("runc_args", runc_args, "The runc arguments, after --");
+
+    auto* import = app.add_subcommand(
+        "import-containerd-config",
+        "Make the side file from containerd's config.toml (v1/v2/v3, with imports): the\n"
+        "default CRI runtime's options (or --runtime), printed or written (--write)");
+    std::string import_file = kDefaultContainerdConfig, import_runtime, import_output;
+    bool import_write = false;
+    import->add_option("file", import_file, "containerd's config.toml")->capture_default_str();
+    import->add_option("--runtime", import_runtime, "The runtime handler (default: containerd's default)");
+    import->add_flag("--write", import_write, "Write the side file instead of printing it");
+    import->add_option("--output", import_output,
+                       "Where --write writes (default: $RUNCWRAP_CONFIG or /etc/runcwrap/config.toml)");
+
+    auto* doctor = app.add_subcommand("doctor", "Check that this node is ready; exit 0 when healthy");
+    bool doctor_as_json = false;
+    DoctorOptions doctor_options;
+    doctor->add_flag("--json", doctor_as_json, "Print JSON instead of text");
+    doctor->add_option("--bin-dir", doctor_options.bin_dir, "The folder runcwrap was installed in");
+    doctor->add_option("--containerd-config", doctor_options.containerd_config,
+                       "containerd's config.toml (default: the running containerd's --config, else /etc/containerd/config.toml)");
+    doctor->add_option("--containerd-pid", doctor_options.containerd_pid,
+                       "Check this containerd process (default: the one running)");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    if (*version) {
+        print(version_line + "\n");
+        return kExitOk;
+    }
+    if (*explain) {
+        int modes = !runc_args.empty() + !explain_bundle.empty() + !explain_id.empty();
+        if (modes != 1) {
+            print_error("explain takes one of: -- <runc arguments>, --bundle DIR, --id ID");
+            return kExitError;
+        }
+        if (!explain_bundle.empty()) runc_args = create_call_for_bundle(explain_bundle);
+        if (!explain_id.empty()) {
+            auto call = call_for_container(explain_id, explain_root.empty() ? "/run/runc" : explain_root);
+            if (!call) {
+                print_error(call.error().message);
+                return kExitError;
+            }
+            runc_args = *call;
+        }
+        return run_explain(runc_args, as_json, envp);
+    }
+    if (*import) return run_import(import_file, import_runtime, import_write, import_output, env);
+    if (*doctor) {
+        const DoctorReport report = run_doctor(doctor_options, env);
+        print(doctor_as_json ? doctor_json(report) : doctor_text(report.checks));
+        return doctor_healthy(report.checks) ? kExitOk : kExitError;
+    }
+    return kExitError;
+}
+
+}  // namespace runcwrap

@@ -1,0 +1,21 @@
+// What runcwrap needs from runc's <root>/<id>/state.json. Pure.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "wrapper/idmap.hpp"
+#include "common/result.hpp"
+
+namespace runcwrap {
+
+struct RuncState {
+    std::optional<std::string> bundle;  // the "bundle=<path>" label
+    IdMappings uid_mappings;
+    IdMappings gid_mappings;
+    int init_pid = 0;
+};
+
+Result<RuncState> parse_runc_state(std::string& text);
+
+}  // namespace runcwrap
