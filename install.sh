@@ -92,7 +92,7 @@ step() {
 act() {
     if [ "$DRY_RUN" = 1 ]; then printf '      [dry-run] would %s\n' "$*"; else printf '      %s\n' "$*"; fi
 }
-if_dry() {  # TEXT: printed only in a dry run
+if_dry() { # TEXT: printed only in a dry run
     if [ "$DRY_RUN" = 1 ]; then printf '%s' "$1"; fi
 }
 info() { printf '      %s\n' "$*"; }
@@ -106,7 +106,7 @@ die() {
 }
 
 # ---- settings: environment first, then the command line -----------------------------------
-bool_env() {  # NAME -> prints 0 or 1
+bool_env() { # NAME -> prints 0 or 1
     local v=${!1:-}
     case "${v,,}" in
         '' | 0 | false | no | off) echo 0 ;;
@@ -133,43 +133,78 @@ UNINSTALL=0
 need_arg() { [ "$2" -ge 2 ] || die "$1 needs a value (see --help)"; }
 while [ $# -gt 0 ]; do
     case "$1" in
-        --binary-name) need_arg "$1" $#; BINARY_NAME=$2; shift ;;
+        --binary-name)
+            need_arg "$1" $#
+            BINARY_NAME=$2
+            shift
+            ;;
         --binary-name=*) BINARY_NAME=${1#*=} ;;
-        --from-containerd-config) need_arg "$1" $#; FROM_CONTAINERD=$2; shift ;;
+        --from-containerd-config)
+            need_arg "$1" $#
+            FROM_CONTAINERD=$2
+            shift
+            ;;
         --from-containerd-config=*) FROM_CONTAINERD=${1#*=} ;;
         --systemd-cgroup) SYSTEMD_CGROUP=1 ;;
-        --bin-dir) need_arg "$1" $#; BIN_DIR=$2; shift ;;
+        --bin-dir)
+            need_arg "$1" $#
+            BIN_DIR=$2
+            shift
+            ;;
         --bin-dir=*) BIN_DIR=${1#*=} ;;
-        --config) need_arg "$1" $#; CONFIG=$2; shift ;;
+        --config)
+            need_arg "$1" $#
+            CONFIG=$2
+            shift
+            ;;
         --config=*) CONFIG=${1#*=} ;;
-        --prefix) need_arg "$1" $#; PREFIX=$2; shift ;;
+        --prefix)
+            need_arg "$1" $#
+            PREFIX=$2
+            shift
+            ;;
         --prefix=*) PREFIX=${1#*=} ;;
-        --source-binary) need_arg "$1" $#; SOURCE_BINARY=$2; shift ;;
+        --source-binary)
+            need_arg "$1" $#
+            SOURCE_BINARY=$2
+            shift
+            ;;
         --source-binary=*) SOURCE_BINARY=${1#*=} ;;
-        --containerd-pid) need_arg "$1" $#; CONTAINERD_PID=$2; shift ;;
+        --containerd-pid)
+            need_arg "$1" $#
+            CONTAINERD_PID=$2
+            shift
+            ;;
         --containerd-pid=*) CONTAINERD_PID=${1#*=} ;;
-        --dpkg) need_arg "$1" $#; DPKG_PACKAGE=$2; shift ;;
+        --dpkg)
+            need_arg "$1" $#
+            DPKG_PACKAGE=$2
+            shift
+            ;;
         --dpkg=*) DPKG_PACKAGE=${1#*=} ;;
         --dry-run) DRY_RUN=1 ;;
         --force) FORCE=1 ;;
         --replace-config) REPLACE_CONFIG=1 ;;
         --uninstall) UNINSTALL=1 ;;
         --no-doctor) NO_DOCTOR=1 ;;
-        -h | --help) usage; exit 0 ;;
+        -h | --help)
+            usage
+            exit 0
+            ;;
         *) die "unknown argument: $1 (see --help)" ;;
     esac
     shift
 done
 
 # Paths are written into the manifest and the side file: keep them plain.
-check_path() {  # WHAT PATH
+check_path() { # WHAT PATH
     case "$2" in
         /*) ;;
         *) die "$1 must be an absolute path, got: $2" ;;
     esac
     [[ "$2" != *[[:cntrl:]\"\\]* ]] || die "$1 must not contain quotes, backslashes or control characters: $2"
 }
-normalize() {  # drop duplicate and trailing slashes
+normalize() { # drop duplicate and trailing slashes
     local p
     p=$(printf '%s' "$1" | tr -s /)
     [ "$p" = / ] || p=${p%/}
@@ -206,7 +241,7 @@ fi
 
 RUNC_LIVE=$BIN_DIR/runc
 RUNCWRAP_LIVE=$BIN_DIR/runcwrap
-staged() { printf '%s%s' "$PREFIX" "$1"; }  # a node path as seen from here
+staged() { printf '%s%s' "$PREFIX" "$1"; } # a node path as seen from here
 IS_ROOT=0
 [ "$(id -u)" = 0 ] && IS_ROOT=1
 
@@ -234,7 +269,7 @@ trap 'exit 130' INT TERM
 
 sha_of() { sha256sum <"$1" | cut -d' ' -f1; }
 sha_of_text() { printf '%s\n' "$1" | sha256sum | cut -d' ' -f1; }
-set_owner() {  # PATH: root:root when we can; a non-root staging leaves it to the packager
+set_owner() { # PATH: root:root when we can; a non-root staging leaves it to the packager
     [ "$IS_ROOT" = 1 ] && chown -h 0:0 -- "$1"
     return 0
 }
@@ -335,7 +370,7 @@ replace_atomically() {
     mv -fT -- "$tmp" "$dest"
 }
 # shellcheck disable=SC2317 # called through replace_atomically
-print_to() { printf '%s\n' "$1" >"$2"; }  # TEXT FILE
+print_to() { printf '%s\n' "$1" >"$2"; } # TEXT FILE
 
 # write_text_atomically PATH TEXT MODE [quiet]
 write_text_atomically() {
@@ -343,8 +378,8 @@ write_text_atomically() {
     [ "$DRY_RUN" = 0 ] || return 0
     replace_atomically "$1" "$3" print_to "$2"
 }
-install_binary_atomically() { replace_atomically "$2" 0755 cp -- "$1"; }  # SRC DEST
-symlink_atomically() { replace_atomically "$2" "" ln -s -- "$1"; }        # TARGET LINK
+install_binary_atomically() { replace_atomically "$2" 0755 cp -- "$1"; } # SRC DEST
+symlink_atomically() { replace_atomically "$2" "" ln -s -- "$1"; }       # TARGET LINK
 
 # backup NODE_PATH: moves what is there aside (same bytes, mode, owner, times; a symlink stays a
 # symlink) and records it so that --uninstall puts it back.
@@ -375,11 +410,11 @@ backup() {
 # With --dpkg: Debian policy lets a package replace another package's file only through a
 # diversion, so that dpkg installs that package's updates beside it and the removal restores it.
 dpkg_divert() { dpkg-divert ${PREFIX:+--root "$PREFIX"} --package "$DPKG_PACKAGE" --rename --quiet "$@"; }
-dpkg_owner() {  # NODE_PATH -> the package that owns it (with --dpkg only), or nothing
+dpkg_owner() { # NODE_PATH -> the package that owns it (with --dpkg only), or nothing
     [ -n "$DPKG_PACKAGE" ] || return 0
     dpkg-query ${PREFIX:+--root "$PREFIX"} -S "$1" 2>/dev/null | grep -v '^diversion by' | sed -n '1s/: .*//p' || true
 }
-diverted_by_us() {  # NODE_PATH: a diversion that --dpkg's package holds
+diverted_by_us() { # NODE_PATH: a diversion that --dpkg's package holds
     [ -n "$DPKG_PACKAGE" ] &&
         [ "$(dpkg-divert ${PREFIX:+--root "$PREFIX"} --listpackage "$1" 2>/dev/null)" = "$DPKG_PACKAGE" ]
 }
@@ -464,7 +499,7 @@ decide_side_file() {
     if ! out=$(runcwrap_cli import-containerd-config "$cfg" --output "$(staged "$CONFIG")"); then
         die "runcwrap import-containerd-config $cfg failed (see above); or pass --binary-name PATH"
     fi
-    if [ -n "$PREFIX" ]; then  # comments name node paths, not the staging folder
+    if [ -n "$PREFIX" ]; then # comments name node paths, not the staging folder
         local line fixed=
         while IFS= read -r line; do
             [[ "$line" != '#'* ]] || line=${line//"$PREFIX"\//\/}
@@ -508,12 +543,15 @@ install_runcwrap() {
     save_manifest
 }
 
-fix_mode() {  # PATH MODE: a re-run puts back the mode and owner install sets
+fix_mode() { # PATH MODE: a re-run puts back the mode and owner install sets
     local cur
     cur=$(stat -c '%a %u %g' -- "$1")
     if [ "$cur" != "${2#0} 0 0" ] && { [ "$IS_ROOT" = 1 ] || [ "${cur%% *}" != "${2#0}" ]; }; then
         act "reset $1 to $2 root:root (was $cur)"
-        [ "$DRY_RUN" = 1 ] || { chmod "$2" -- "$1"; set_owner "$1"; }
+        [ "$DRY_RUN" = 1 ] || {
+            chmod "$2" -- "$1"
+            set_owner "$1"
+        }
     fi
     return 0
 }
@@ -571,7 +609,7 @@ install_runc_link() {
             backup "$RUNC_LIVE"
             ;;
         foreign)
-            check_runc_slot >/dev/null  # refuses without --force (already said in step 1)
+            check_runc_slot >/dev/null # refuses without --force (already said in step 1)
             backup "$RUNC_LIVE"
             ;;
     esac
@@ -588,7 +626,7 @@ write_side_file() {
     dir=$(dirname "$CONFIG")
     ensure_dir "$dir"
     save_manifest
-    if [ -z "$SIDE_TEXT" ]; then  # --dry-run without a binary to run the import
+    if [ -z "$SIDE_TEXT" ]; then # --dry-run without a binary to run the import
         act "write $dest ($SIDE_SOURCE; 0644 root:root, temp file + rename)"
         return 0
     fi
@@ -613,7 +651,7 @@ write_side_file() {
                 info "install would have written ($SIDE_SOURCE):"
                 printf '%s\n' "$SIDE_TEXT" | sed 's/^/        | /'
             fi
-            [ -z "$M_SIDE_SHA" ] || fix_mode "$dest" 0644  # never touch an operator's own file
+            [ -z "$M_SIDE_SHA" ] || fix_mode "$dest" 0644 # never touch an operator's own file
             check_side_folder "$dir"
             return 0
         elif [ -z "$M_SIDE_SHA" ]; then
@@ -662,7 +700,10 @@ check_search_path() {
         [ -n "$dir" ] || dir=.
         dir=$(normalize "$dir")
         # install has put runc there (or, in a dry run, would have).
-        if [ "$dir" = "$BIN_DIR" ]; then first=$dir; break; fi
+        if [ "$dir" = "$BIN_DIR" ]; then
+            first=$dir
+            break
+        fi
         if [ -f "$(staged "$dir")/runc" ] && [ -x "$(staged "$dir")/runc" ]; then
             first=$dir
             break
@@ -727,11 +768,11 @@ check_containerd_path() {
 }
 
 # ---- uninstall -----------------------------------------------------------------------------
-remove_path() {  # STAGED_PATH WHY
+remove_path() { # STAGED_PATH WHY
     act "remove $1 ($2)"
     [ "$DRY_RUN" = 1 ] || rm -f -- "$1"
 }
-restore_backup() {  # NODE_PATH
+restore_backup() { # NODE_PATH
     local node=$1 from to
     [ -n "${M_BACKUP[$node]:-}" ] || return 0
     from=$(staged "${M_BACKUP[$node]}")

@@ -18,7 +18,10 @@
 # of .text: libc's start code at the end, libc++'s string code in the middle, runcwrap's objects
 # at the start. Named first, in the order callgrind met them, they sit together.
 set -euo pipefail
-[ $# -gt 1 ] || { echo "usage: $0 RUNCWRAP_SYM CALLGRIND_OUT..." >&2; exit 2; }
+[ $# -gt 1 ] || {
+    echo "usage: $0 RUNCWRAP_SYM CALLGRIND_OUT..." >&2
+    exit 2
+}
 sym_binary=$1
 shift
 

@@ -37,7 +37,10 @@ NICE=${BENCH_NICE--10}
 REAL_RUNC=/usr/sbin/runc
 
 log() { printf 'bench: %s\n' "$*" >&2; }
-die() { printf 'bench: error: %s\n' "$*" >&2; exit 1; }
+die() {
+    printf 'bench: error: %s\n' "$*" >&2
+    exit 1
+}
 
 [ "$(id -u)" = 0 ] || die "run as root (the benchmark starts a container and chowns pipes)"
 [ -x "$RUNCWRAP" ] || die "$RUNCWRAP is not an executable"
@@ -95,7 +98,7 @@ install_variants() { # <dir> <target>
     printf '#!/bin/sh\nexec %s "$@"\n' "$2" >"$1/sh/runc"
     chmod 0755 "$1/sh/runc"
     install -m 0755 "$RUNCWRAP" "$1/runcwrap/runc"
-    ln -s runc "$1/runcwrap/runcwrap"  # the CLI face, for `runcwrap explain`
+    ln -s runc "$1/runcwrap/runcwrap" # the CLI face, for `runcwrap explain`
 }
 install_variants "$W/real" "$REAL_RUNC"
 install_variants "$W/nop" "$NOOP"
@@ -130,7 +133,7 @@ sed -i -e 's/"terminal": true/"terminal": false/' \
     die "the case-2 container is not running"
 
 # ---- cases 3-4: shim-shaped bundles ----------------------------------------------------------
-STATE=$W/state/k8s.io  # as <containerd state>/io.containerd.runtime.v2.task/<namespace>
+STATE=$W/state/k8s.io # as <containerd state>/io.containerd.runtime.v2.task/<namespace>
 SANDBOX_ID=$(printf 'runcwrap-bench sandbox' | sha256sum | cut -c1-64)
 mkdir -p "$STATE/$SANDBOX_ID"
 printf '{"binary_name":"%s","root":"/run/runcwrap-bench","systemd_cgroup":true}' "$NOOP" \
@@ -162,7 +165,7 @@ make_bundle() { # <name> <config size> <userns 0|1>; prints the bundle path
     base=$(sed -e "s/@USERNS_MAPPINGS@/$maps/" -e "s/@USERNS_NAMESPACE@/$ns/" \
         -e "s/@SANDBOX_ID@/$SANDBOX_ID/" -e "s/@CONTAINER_ID@/$id/" -e 's/@PADDING@//' \
         "$here/fixtures/config.json.in")
-    pad=$(padding $(($2 - ${#base} - 1)))  # -1: the trailing newline
+    pad=$(padding $(($2 - ${#base} - 1))) # -1: the trailing newline
     sed -e "s/@USERNS_MAPPINGS@/$maps/" -e "s/@USERNS_NAMESPACE@/$ns/" \
         -e "s/@SANDBOX_ID@/$SANDBOX_ID/" -e "s/@CONTAINER_ID@/$id/" -e "s#@PADDING@#$pad#" \
         "$here/fixtures/config.json.in" >"$b/config.json"
@@ -280,7 +283,10 @@ else
 fi
 instructions() { # <name> <bundle, or "" for --version>: total Ir, or "n/a"
     local name=$1 a=(--version)
-    if [ -n "$IR_NOTE" ]; then echo n/a; return; fi
+    if [ -n "$IR_NOTE" ]; then
+        echo n/a
+        return
+    fi
     [ -z "$2" ] || read -ra a <<<"$(create_args "$2")"
     # Under spawn_bench, so fds 0-2 are fresh pipes as in the timed runs.
     shim_env "$W/etc-nop/config.toml" "$SPAWN" --runs 1 --warmup 0 \
@@ -467,7 +473,10 @@ own() { field "case$1" "runcwrap-$2" 8; }
 } >"$OUT.tmp"
 # Hand-written analysis from the marker on survives a rerun.
 if [ -f "$OUT" ] && grep -q '^<!-- analysis -->' "$OUT"; then
-    { echo; sed -n '/^<!-- analysis -->/,$p' "$OUT"; } >>"$OUT.tmp"
+    {
+        echo
+        sed -n '/^<!-- analysis -->/,$p' "$OUT"
+    } >>"$OUT.tmp"
 fi
 mv "$OUT.tmp" "$OUT"
 log "wrote $OUT"

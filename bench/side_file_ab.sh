@@ -17,9 +17,18 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 RUNS=${AB_RUNS:-400}
-[ "$#" -ge 2 ] || { echo "usage: $0 NAME=RUNCWRAP NAME=RUNCWRAP..." >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "run as root (the side file must be root-owned)" >&2; exit 2; }
-for t in valgrind musl-gcc python3; do command -v "$t" >/dev/null || { echo "needs $t" >&2; exit 2; }; done
+[ "$#" -ge 2 ] || {
+    echo "usage: $0 NAME=RUNCWRAP NAME=RUNCWRAP..." >&2
+    exit 2
+}
+[ "$(id -u)" = 0 ] || {
+    echo "run as root (the side file must be root-owned)" >&2
+    exit 2
+}
+for t in valgrind musl-gcc python3; do command -v "$t" >/dev/null || {
+    echo "needs $t" >&2
+    exit 2
+}; done
 
 W=$(mktemp -d /tmp/runcwrap-side-ab.XXXXXX)
 chmod 0755 "$W"
@@ -48,15 +57,21 @@ for nv in "$@"; do
     cp "$dir/runcwrap-sym" "$W/$name-sym/runc"
     names+=("$name")
 done
-sleep 0.2  # the side file is quiet: no variant waits
+sleep 0.2 # the side file is quiet: no variant waits
 
 run_env=(/usr/bin/env -i "PATH=$W/bin:/usr/bin:/bin" "RUNCWRAP_CONFIG=$W/etc/config.toml")
-for n in "${names[@]}"; do  # every variant must go through, silently
-    "${run_env[@]}" "$W/$n/runc" --version >/dev/null 2>&1 || { echo "$n: --version failed" >&2; exit 1; }
-    "${run_env[@]}" "$W/$n/runc" "${create[@]}" >/dev/null 2>&1 || { echo "$n: create failed: $("${run_env[@]}" "$W/$n/runc" "${create[@]}" 2>&1)" >&2; exit 1; }
+for n in "${names[@]}"; do # every variant must go through, silently
+    "${run_env[@]}" "$W/$n/runc" --version >/dev/null 2>&1 || {
+        echo "$n: --version failed" >&2
+        exit 1
+    }
+    "${run_env[@]}" "$W/$n/runc" "${create[@]}" >/dev/null 2>&1 || {
+        echo "$n: create failed: $("${run_env[@]}" "$W/$n/runc" "${create[@]}" 2>&1)" >&2
+        exit 1
+    }
 done
 
-instructions() {  # NAME ARGS...: callgrind's total for one call
+instructions() { # NAME ARGS...: callgrind's total for one call
     local name=$1 out
     shift
     out=$W/cg-$name-$RANDOM

@@ -159,8 +159,9 @@ int main(int argc, char** argv) {
             for (int k = i + 2; k < j; k++) c->argv[k - (i + 2)] = argv[k];
             i = j;
         } else {
-            fprintf(stderr, "usage: spawn_bench [--runs N] [--warmup N] [--baseline NAME] "
-                            "[--no-pipes] [--ignore-status] --cmd NAME ARGV... [--cmd NAME ARGV...]...\n");
+            fprintf(stderr,
+                    "usage: spawn_bench [--runs N] [--warmup N] [--baseline NAME] "
+                    "[--no-pipes] [--ignore-status] --cmd NAME ARGV... [--cmd NAME ARGV...]...\n");
             return 2;
         }
     }

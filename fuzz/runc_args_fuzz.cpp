@@ -6,8 +6,8 @@
 // argument in order, and carry each restored flag where runc reads it.
 #include <algorithm>
 
-#include "wrapper/decision.hpp"
 #include "fuzz_util.hpp"
+#include "wrapper/decision.hpp"
 #include "wrapper/runc_args.hpp"
 
 namespace {

@@ -1,7 +1,7 @@
 // The TOML side file (parse_side_config, src/side_config.cpp, toml++), and the restoration of
 // what it asks for on the shim's own create call (restore_dropped_options).
-#include "wrapper/decision.hpp"
 #include "fuzz_util.hpp"
+#include "wrapper/decision.hpp"
 #include "wrapper/side_config.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -20,8 +20,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(config->log_file.empty() || config->log_file[0] == '/');
 
     static const std::vector<std::string_view> argv{
-        "runc", "--root", "/run/containerd/runc/k8s.io", "--log", "/b/log.json", "--log-format",
-        "json", "create", "--bundle", "/b", "--pid-file", "/b/init.pid", "c1"};
+        "runc",  "--root",      "/run/containerd/runc/k8s.io",
+        "--log", "/b/log.json", "--log-format",
+        "json",  "create",      "--bundle",
+        "/b",    "--pid-file",  "/b/init.pid",
+        "c1"};
     const runcwrap::RuncCall call = runcwrap::parse_runc_argv(argv);
     std::vector<std::string> restored;
     auto args = runcwrap::restore_dropped_options(call, o, restored);

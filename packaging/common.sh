@@ -13,13 +13,13 @@ put() {
     chmod "$3" -- "$2"
 }
 # The man page says the one version (VERSION), whatever its .TH line was written with.
-put_man() {  # VERSION DEST
+put_man() { # VERSION DEST
     mkdir -p -- "$(dirname "$2")"
     sed "1s/\"runcwrap [^\"]*\"/\"runcwrap $1\"/" man/runcwrap.8 >"$2"
     chmod 0644 -- "$2"
 }
 # Folders 0755 and every mtime the commit's, so only the content decides the bytes.
-normalize_tree() {  # DIR
+normalize_tree() { # DIR
     find "$1" -type d -exec chmod 0755 {} +
     find "$1" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 }

@@ -41,7 +41,7 @@ bool is_cli(int argc, char** argv) { return argc > 0 && program_name(argv[0]) ==
 #if defined(__GLIBC__)
 // glibc passes (argc, argv, envp) to .init_array functions.
 __attribute__((constructor(99))) static void dispatch_before_static_init(int argc, char** argv,
-                                                                          char** envp) {
+                                                                         char** envp) {
     if (argv != nullptr && !is_cli(argc, argv)) run_wrapper(argc, argv, envp);
 }
 #else
@@ -58,7 +58,8 @@ __attribute__((constructor(99))) static void dispatch_before_static_init() {
     for (long count = 0; count < (1L << 24); ++count) {
         if (slot[-count - 1] == count) {
             char** argv = envp - 1 - count;
-            if (!is_cli(static_cast<int>(count), argv)) run_wrapper(static_cast<int>(count), argv, envp);
+            if (!is_cli(static_cast<int>(count), argv))
+                run_wrapper(static_cast<int>(count), argv, envp);
             return;
         }
     }

@@ -13,8 +13,8 @@
 
 #include "cli/containerd_config.hpp"
 #include "cli/doctor.hpp"
-#include "common/environment.hpp"
 #include "cli/explain.hpp"
+#include "common/environment.hpp"
 #include "common/fs.hpp"
 #include "wrapper/plan.hpp"
 #include "wrapper/runc_args.hpp"
@@ -61,16 +61,27 @@ std::vector<std::string> create_call_for_bundle(const std::string& dir) {
     std::string id = bundle.substr(bundle.rfind('/') + 1);
     std::string parent = dirname_of(bundle);
     std::string ns = parent.substr(parent.rfind('/') + 1);
-    return {"--root", std::string(kContainerdDefaultRoot) + "/" + ns, "--log", bundle + "/log.json",
-            "--log-format", "json", "create", "--bundle", bundle, "--pid-file",
-            bundle + "/init.pid", id};
+    return {"--root",
+            std::string(kContainerdDefaultRoot) + "/" + ns,
+            "--log",
+            bundle + "/log.json",
+            "--log-format",
+            "json",
+            "create",
+            "--bundle",
+            bundle,
+            "--pid-file",
+            bundle + "/init.pid",
+            id};
 }
 
 // A call on a running container, as the shim makes them (its log.json names the bundle).
-Result<std::vector<std::string>> call_for_container(const std::string& id, const std::string& root) {
+Result<std::vector<std::string>> call_for_container(const std::string& id,
+                                                    const std::string& root) {
     std::string path = root + "/" + id + "/state.json";
     auto text = read_file(path);
-    if (!text) return make_error("no container " + id + " under " + root + ": " + text.error().message);
+    if (!text)
+        return make_error("no container " + id + " under " + root + ": " + text.error().message);
     auto state = parse_runc_state(*text);
     if (!state) return make_error(path + ": " + state.error().message);
     std::vector<std::string> call{"--root", root};
@@ -93,9 +104,9 @@ Status write_file_atomically(const std::string& path, const std::string& content
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (!fd.valid()) return make_error("cannot write " + tmp + ": " + errno_text(errno));
-    bool ok = ::write(fd.get(), content.data(), content.size()) ==
-                  static_cast<ssize_t>(content.size()) &&
-              ::fchmod(fd.get(), 0644) == 0 && ::fsync(fd.get()) == 0;
+    bool ok =
+        ::write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+        ::fchmod(fd.get(), 0644) == 0 && ::fsync(fd.get()) == 0;
     if (ok && ::geteuid() == 0) ok = ::fchown(fd.get(), 0, 0) == 0;
     fd.reset();
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -118,8 +129,8 @@ int run_import(const std::string& file, const std::string& runtime, bool write, 
     if (!handler) {
         std::string known;
         for (const auto& h : cfg->handlers) known += (known.empty() ? "" : ", ") + h.name;
-        print_error("no CRI runtime \"" + name + "\" in " + file + " (found: " +
-                    (known.empty() ? "none" : known) + ")");
+        print_error("no CRI runtime \"" + name + "\" in " + file +
+                    " (found: " + (known.empty() ? "none" : known) + ")");
         return kExitError;
     }
     if (output.empty()) output = std::string(env.get(kSideFileEnv).value_or(kDefaultSideFile));
@@ -128,7 +139,8 @@ int run_import(const std::string& file, const std::string& runtime, bool write, 
         if (auto parsed = parse_side_config_settings(*text, output)) existing = *parsed;
 
     std::string from = file;
-    for (std::size_t i = 1; i < cfg->files.size(); ++i) from += (i == 1 ? " + " : ", ") + cfg->files[i];
+    for (std::size_t i = 1; i < cfg->files.size(); ++i)
+        from += (i == 1 ? " + " : ", ") + cfg->files[i];
     std::string side = render_side_file(*handler, from, existing);
     std::string others;
     for (const auto& h : cfg->handlers)
@@ -152,9 +164,10 @@ int run_import(const std::string& file, const std::string& runtime, bool write, 
 
 int cli_main(int argc, char** argv, char** envp) {
     const Environment env(envp);
-    CLI::App app{"runcwrap: installed as `runc`, it restores the runtime options containerd "
-                 "dropped for user-namespaced containers and gives the container its stdio.\n"
-                 "Invoked as `runcwrap`, it explains and checks what it does. See runcwrap(8)."};
+    CLI::App app{
+        "runcwrap: installed as `runc`, it restores the runtime options containerd "
+        "dropped for user-namespaced containers and gives the container its stdio.\n"
+        "Invoked as `runcwrap`, it explains and checks what it does. See runcwrap(8)."};
     app.require_subcommand(1);
     const std::string version_line = std::string("runcwrap ") + RUNCWRAP_VERSION +
                                      " (commit " RUNCWRAP_COMMIT ", target " RUNCWRAP_TARGET ")";
@@ -184,18 +197,22 @@ int cli_main(int argc, char** argv, char** envp) {
     std::string import_file = kDefaultContainerdConfig, import_runtime, import_output;
     bool import_write = false;
     import->add_option("file", import_file, "containerd's config.toml")->capture_default_str();
-    import->add_option("--runtime", import_runtime, "The runtime handler (default: containerd's default)");
+    import->add_option("--runtime", import_runtime,
+                       "The runtime handler (default: containerd's default)");
     import->add_flag("--write", import_write, "Write the side file instead of printing it");
-    import->add_option("--output", import_output,
-                       "Where --write writes (default: $RUNCWRAP_CONFIG or /etc/runcwrap/config.toml)");
+    import->add_option(
+        "--output", import_output,
+        "Where --write writes (default: $RUNCWRAP_CONFIG or /etc/runcwrap/config.toml)");
 
-    auto* doctor = app.add_subcommand("doctor", "Check that this node is ready; exit 0 when healthy");
+    auto* doctor =
+        app.add_subcommand("doctor", "Check that this node is ready; exit 0 when healthy");
     bool doctor_as_json = false;
     DoctorOptions doctor_options;
     doctor->add_flag("--json", doctor_as_json, "Print JSON instead of text");
     doctor->add_option("--bin-dir", doctor_options.bin_dir, "The folder runcwrap was installed in");
     doctor->add_option("--containerd-config", doctor_options.containerd_config,
-                       "containerd's config.toml (default: the running containerd's --config, else /etc/containerd/config.toml)");
+                       "containerd's config.toml (default: the running containerd's --config, else "
+                       "/etc/containerd/config.toml)");
     doctor->add_option("--containerd-pid", doctor_options.containerd_pid,
                        "Check this containerd process (default: the one running)");
 
@@ -216,7 +233,8 @@ int cli_main(int argc, char** argv, char** envp) {
         }
         if (!explain_bundle.empty()) runc_args = create_call_for_bundle(explain_bundle);
         if (!explain_id.empty()) {
-            auto call = call_for_container(explain_id, explain_root.empty() ? "/run/runc" : explain_root);
+            auto call =
+                call_for_container(explain_id, explain_root.empty() ? "/run/runc" : explain_root);
             if (!call) {
                 print_error(call.error().message);
                 return kExitError;

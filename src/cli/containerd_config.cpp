@@ -192,14 +192,16 @@ Result<ContainerdConfig> load_containerd_config(const std::string& path,
 
 std::string render_side_file(const RuntimeHandler& handler, const std::string& from,
                              const std::optional<SideConfig>& keep) {
-    std::string out = "# runcwrap side file: what containerd meant to run when it drops the\n"
-                      "# runtime options. Imported from " + from + ", runtime handler \"" +
-                      handler.name + "\".\n[options]\n";
+    std::string out =
+        "# runcwrap side file: what containerd meant to run when it drops the\n"
+        "# runtime options. Imported from " +
+        from + ", runtime handler \"" + handler.name + "\".\n[options]\n";
     const RuntimeOptions& o = handler.options;
     if (o.binary_name.empty() || o.binary_name == "runc")
-        out += "# containerd's BinaryName is unset (or runc): it runs `runc` from PATH, i.e.\n"
-               "# runcwrap, which runs the next runc in PATH after itself.\n"
-               "BinaryName = \"runc\"\n";
+        out +=
+            "# containerd's BinaryName is unset (or runc): it runs `runc` from PATH, i.e.\n"
+            "# runcwrap, which runs the next runc in PATH after itself.\n"
+            "BinaryName = \"runc\"\n";
     else
         out += "BinaryName = " + toml_string(o.binary_name) + "\n";
     out += std::string("SystemdCgroup = ") + (o.systemd_cgroup ? "true" : "false") + "\n";

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <variant>
 
@@ -20,11 +20,11 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "cli/containerd_config.hpp"
+#include "cli/side_file_write_check.hpp"
 #include "common/fs.hpp"
+#include "common/unique_fd.hpp"
 #include "wrapper/runtime_resolve.hpp"
 #include "wrapper/side_config.hpp"
-#include "cli/side_file_write_check.hpp"
-#include "common/unique_fd.hpp"
 
 extern char** environ;
 
@@ -58,11 +58,11 @@ Output run_capture(const std::vector<std::string>& argv, int timeout_ms) {
         out.text = errno_text(rc);
         return out;
     }
-    struct timespec start{};
+    struct timespec start {};
     ::clock_gettime(CLOCK_MONOTONIC, &start);
     char buf[4096];
     for (;;) {
-        struct timespec now{};
+        struct timespec now {};
         ::clock_gettime(CLOCK_MONOTONIC, &now);
         long elapsed = (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000;
         if (elapsed >= timeout_ms) {
@@ -70,7 +70,9 @@ Output run_capture(const std::vector<std::string>& argv, int timeout_ms) {
             out.text += " (timed out)";
             break;
         }
-        struct pollfd p{read_end.get(), POLLIN, 0};
+        struct pollfd p {
+            read_end.get(), POLLIN, 0
+        };
         if (::poll(&p, 1, static_cast<int>(timeout_ms - elapsed)) <= 0) continue;
         ssize_t n = ::read(read_end.get(), buf, sizeof buf);
         if (n <= 0) break;
@@ -103,7 +105,8 @@ std::optional<ContainerdProcess> find_containerd(int only_pid) {
         if (auto env = read_file(dir + "/environ")) {
             for (std::size_t i = 0; i < env->size();) {
                 std::size_t z = env->find('\0', i);
-                std::string_view var(env->data() + i, (z == std::string::npos ? env->size() : z) - i);
+                std::string_view var(env->data() + i,
+                                     (z == std::string::npos ? env->size() : z) - i);
                 if (var.substr(0, 5) == "PATH=") {
                     c.path_env = std::string(var.substr(5));
                     c.has_path = true;
@@ -126,8 +129,10 @@ std::optional<ContainerdProcess> find_containerd(int only_pid) {
                 if (a == "--") break;
                 if (a.substr(0, 2) == "--") a.remove_prefix(1);
                 for (std::string_view flag : {"-c", "-config"}) {
-                    if (a == flag && i + 1 < args.size()) c.config_flag = std::string(args[i + 1]);
-                    else if (a.size() > flag.size() && a.substr(0, flag.size()) == flag && a[flag.size()] == '=')
+                    if (a == flag && i + 1 < args.size())
+                        c.config_flag = std::string(args[i + 1]);
+                    else if (a.size() > flag.size() && a.substr(0, flag.size()) == flag &&
+                             a[flag.size()] == '=')
                         c.config_flag = std::string(a.substr(flag.size() + 1));
                 }
             }
@@ -143,7 +148,7 @@ std::optional<ContainerdProcess> find_containerd(int only_pid) {
 }
 
 std::optional<FileIdentity> identity_at(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     if (::stat(path.c_str(), &st) != 0) return std::nullopt;
     return identity_of(st);
 }
@@ -216,8 +221,9 @@ ContainerdFacts read_containerd(const DoctorOptions& o) {
     }
     // The file containerd reads: the one asked about, else its --config, else its default. Only
     // containerd's own default may be missing (containerd then runs on its built-in defaults).
-    const bool named = !o.containerd_config.empty() || (c.process && !c.process->config_flag.empty());
-    c.config_path = !o.containerd_config.empty() ? o.containerd_config
+    const bool named =
+        !o.containerd_config.empty() || (c.process && !c.process->config_flag.empty());
+    c.config_path = !o.containerd_config.empty()                   ? o.containerd_config
                     : c.process && !c.process->config_flag.empty() ? c.process->config_flag
                                                                    : kDefaultContainerdConfig;
     if (named && ::access(c.config_path.c_str(), F_OK) != 0) {
@@ -239,10 +245,12 @@ HandlerRoute route_of(const RuntimeHandler& handler, const std::string& path_env
     HandlerRoute r;
     r.handler = handler;
     const std::string& type = handler.runtime_type;
-    r.runc_shim = type.empty() || type == "io.containerd.runc.v2" || type == "io.containerd.runc.v1";
+    r.runc_shim =
+        type.empty() || type == "io.containerd.runc.v2" || type == "io.containerd.runc.v1";
     if (!r.runc_shim) return r;
     // The runc shim runs BinaryName, "runc" when unset, a bare name looked up in its PATH.
-    const std::string name = handler.options.binary_name.empty() ? "runc" : handler.options.binary_name;
+    const std::string name =
+        handler.options.binary_name.empty() ? "runc" : handler.options.binary_name;
     if (name.find('/') == std::string::npos)
         r.runs = lookup_in_path(name, path_env);
     else if (::access(name.c_str(), X_OK) == 0)
@@ -253,7 +261,8 @@ HandlerRoute route_of(const RuntimeHandler& handler, const std::string& path_env
     return r;
 }
 
-NodeFacts gather_node_facts(const DoctorOptions& o, const FileIdentity& self, const Environment& env) {
+NodeFacts gather_node_facts(const DoctorOptions& o, const FileIdentity& self,
+                            const Environment& env) {
     NodeFacts f;
     f.options = o;
     f.self = self;
@@ -291,12 +300,13 @@ std::optional<Check> check_runc_on_path(const NodeFacts& f) {
         c.detail = runc.empty() ? "no runc in the PATH of " + whose + " (" + path_env + ")"
                                 : "the first runc in the PATH of " + whose + " is " + runc +
                                       ", not runcwrap";
-        c.fix = "install runcwrap as runc in a folder that comes first in that PATH (" +
-                path_env + ")" + (f.options.bin_dir.empty() ? "" : ", e.g. " + f.options.bin_dir) +
+        c.fix = "install runcwrap as runc in a folder that comes first in that PATH (" + path_env +
+                ")" + (f.options.bin_dir.empty() ? "" : ", e.g. " + f.options.bin_dir) +
                 ", then restart containerd";
     }
     if (!f.containerd.process && c.status == CheckStatus::Ok) c.status = CheckStatus::Warn;
-    if (!f.containerd.process) c.fix = c.fix.empty() ? "start containerd and run doctor again" : c.fix;
+    if (!f.containerd.process)
+        c.fix = c.fix.empty() ? "start containerd and run doctor again" : c.fix;
     return c;
 }
 
@@ -322,8 +332,9 @@ std::optional<Check> check_side_file(const NodeFacts& f) {
     const SideFileFacts& side = f.side;
     if (side.missing) {
         c.status = CheckStatus::Warn;
-        c.detail = side.path + " does not exist: containers whose options containerd drops "
-                               "can only be fixed inside Kubernetes pods (from the sandbox)";
+        c.detail = side.path +
+                   " does not exist: containers whose options containerd drops "
+                   "can only be fixed inside Kubernetes pods (from the sandbox)";
         c.fix = "runcwrap import-containerd-config --write, or install.sh --binary-name PATH";
     } else if (!side.read_error.empty()) {
         c.status = CheckStatus::Fail;
@@ -343,7 +354,8 @@ std::optional<Check> check_side_file(const NodeFacts& f) {
 }
 
 // A runtime runcwrap may run: does it resolve as runcwrap would resolve it, and answer --version?
-Check check_target(const std::string& label, const RuntimeCandidate& candidate, const FileIdentity& self) {
+Check check_target(const std::string& label, const RuntimeCandidate& candidate,
+                   const FileIdentity& self) {
     Check c;
     c.name = label;
     Decision d;
@@ -382,9 +394,10 @@ std::optional<Check> check_side_file_runtime(const NodeFacts& f) {
     if (!f.side.config || f.side.config->options.binary_name.empty() ||
         f.side.config->options.binary_name == kNextRuncInPath)
         return std::nullopt;
-    return check_target("runtime (side file BinaryName)",
-                        {f.side.config->options.binary_name, "side file " + f.side.path + " BinaryName", true},
-                        f.self);
+    return check_target(
+        "runtime (side file BinaryName)",
+        {f.side.config->options.binary_name, "side file " + f.side.path + " BinaryName", true},
+        f.self);
 }
 
 std::optional<Check> check_next_runc_runtime(const NodeFacts& f) {
@@ -417,8 +430,9 @@ std::optional<Check> check_containerd_version(const NodeFacts& f) {
             std::string& list = p->affected ? needed : not_affected;
             list += (list.empty() ? "" : " and for ") + p->path;
         }
-        c.detail = "containerd " + cd.version + " (release " + r.release + "): runcwrap is needed for " +
-                   needed + (not_affected.empty() ? "" : "; " + not_affected + " are not affected");
+        c.detail = "containerd " + cd.version + " (release " + r.release +
+                   "): runcwrap is needed for " + needed +
+                   (not_affected.empty() ? "" : "; " + not_affected + " are not affected");
     }
     return c;
 }
@@ -426,7 +440,8 @@ std::optional<Check> check_containerd_version(const NodeFacts& f) {
 Check client_path_check(const std::string& name, const ClientPathFacts& p) {
     Check c;
     c.name = name;
-    c.detail = std::string(p.affected ? "affected: " : "not affected: ") + p.what + "; runcwrap: " + p.runcwrap;
+    c.detail = std::string(p.affected ? "affected: " : "not affected: ") + p.what +
+               "; runcwrap: " + p.runcwrap;
     return c;
 }
 
@@ -457,14 +472,16 @@ std::optional<Check> check_config_drift(const NodeFacts& f) {
     const std::optional<SideConfig>& side = f.side.config;
     if (!cd.config || !h || !side) {
         c.status = CheckStatus::Warn;
-        c.detail = !cd.config ? cd.config_error
-                   : !h ? "no CRI runtime \"" + cd.config->default_runtime + "\" in " + cd.config_path
-                        : "no side file to compare";
+        c.detail =
+            !cd.config ? cd.config_error
+            : !h ? "no CRI runtime \"" + cd.config->default_runtime + "\" in " + cd.config_path
+                 : "no side file to compare";
         return c;
     }
     std::vector<std::string> drift;
     const auto& named = h->options.binary_name;
-    auto named_id = named.empty() || named.find('/') == std::string::npos ? std::nullopt : identity_at(named);
+    auto named_id =
+        named.empty() || named.find('/') == std::string::npos ? std::nullopt : identity_at(named);
     bool names_wrapper = named.empty() || named == "runc" || (named_id && *named_id == f.self);
     if (!names_wrapper && named != side->options.binary_name)
         drift.push_back("BinaryName: containerd \"" + named + "\", side file \"" +
@@ -491,19 +508,22 @@ Check check_handler(const NodeFacts& f, const HandlerRoute& r) {
     const ContainerdFacts& cd = f.containerd;
     const std::string origin = h.builtin ? "containerd's built-in handler: " : "";
     if (!r.runc_shim) {
-        c.detail = origin + "runtime_type " + h.runtime_type +
-                   " is not the runc shim: runcwrap is not on its path and has nothing to fix there";
+        c.detail =
+            origin + "runtime_type " + h.runtime_type +
+            " is not the runc shim: runcwrap is not on its path and has nothing to fix there";
         return c;
     }
     const std::string& bn = h.options.binary_name;
     std::string runs = bn.empty() ? "BinaryName unset: the shim runs runc from containerd's PATH, "
                                   : "BinaryName = " + bn + ": the shim runs ";
     if (r.reaches_runcwrap) {
-        const bool side_names_runtime = f.side.config && !f.side.config->options.binary_name.empty();
-        c.detail = origin + runs + r.runs + " = runcwrap, which runs " +
-                   (side_names_runtime ? "the side file's BinaryName " + f.side.config->options.binary_name
-                                       : std::string("the next runc in PATH after itself")) +
-                   ": runcwrap is on this handler's path";
+        const bool side_names_runtime =
+            f.side.config && !f.side.config->options.binary_name.empty();
+        c.detail =
+            origin + runs + r.runs + " = runcwrap, which runs " +
+            (side_names_runtime ? "the side file's BinaryName " + f.side.config->options.binary_name
+                                : std::string("the next runc in PATH after itself")) +
+            ": runcwrap is on this handler's path";
         return c;
     }
     if (r.runs.empty())
@@ -526,30 +546,35 @@ Check check_handler(const NodeFacts& f, const HandlerRoute& r) {
                             "; it names one runtime for every handler that reaches runcwrap "
                             "through PATH), then ";
     const std::string fix =
-        bn.empty() ? "install runcwrap as runc in the folder that comes first in containerd's PATH "
-                     "(see runc-on-containerd-path), then restart containerd; or upgrade containerd "
-                     "to 2.0.5 or later"
-                   : import_first + "remove BinaryName from handler \"" + h.name + "\" in " + cfg +
-                         " so that the shim runs runc from PATH (runcwrap), and restart containerd; "
-                         "or upgrade containerd to 2.0.5 or later";
+        bn.empty()
+            ? "install runcwrap as runc in the folder that comes first in containerd's PATH "
+              "(see runc-on-containerd-path), then restart containerd; or upgrade containerd "
+              "to 2.0.5 or later"
+            : import_first + "remove BinaryName from handler \"" + h.name + "\" in " + cfg +
+                  " so that the shim runs runc from PATH (runcwrap), and restart containerd; "
+                  "or upgrade containerd to 2.0.5 or later";
     if (!release) {
         c.status = CheckStatus::Warn;
-        c.detail += "; containerd's release is unknown: on 1.7.x and 2.0.0 the stdio of this "
-                    "handler's user-namespaced pods would stay owned by host root";
+        c.detail +=
+            "; containerd's release is unknown: on 1.7.x and 2.0.0 the stdio of this "
+            "handler's user-namespaced pods would stay owned by host root";
         c.fix = "if containerd is 1.7.x or 2.0.0: " + fix;
     } else if (release->handlers_must_reach_runcwrap) {
         c.status = CheckStatus::Fail;
-        c.detail += "; containerd " + cd.version + "'s CRI leaves the stdio pipes of this handler's "
+        c.detail += "; containerd " + cd.version +
+                    "'s CRI leaves the stdio pipes of this handler's "
                     "user-namespaced pods owned by host root, and only runcwrap fixes that";
         c.fix = fix;
     } else if (release->fixed) {
         c.detail += "; containerd " + cd.version + " needs no runcwrap there";
     } else if (release->cri.affected) {
-        c.detail += "; enough on containerd " + cd.version + ": the app containers of "
+        c.detail += "; enough on containerd " + cd.version +
+                    ": the app containers of "
                     "user-namespaced pods lose the handler's options and so reach runcwrap through "
                     "PATH, which runs this handler's runtime from the pod sandbox's options.json";
     } else {
-        c.detail += "; containerd " + cd.version + "'s CRI gives pods no user namespace, so "
+        c.detail += "; containerd " + cd.version +
+                    "'s CRI gives pods no user namespace, so "
                     "nothing on this path needs runcwrap";
     }
     return c;
@@ -568,9 +593,11 @@ std::optional<Check> check_cgroup_driver(const NodeFacts& f) {
         c.fix = "set SystemdCgroup = false (and containerd's runtime options to match)";
     } else if (!side.options.systemd_cgroup && systemd_init) {
         c.status = CheckStatus::Warn;
-        c.detail = "systemd is init but SystemdCgroup = false: kubelet's cgroupDriver must be cgroupfs";
+        c.detail =
+            "systemd is init but SystemdCgroup = false: kubelet's cgroupDriver must be cgroupfs";
     } else {
-        c.detail = std::string("SystemdCgroup = ") + (side.options.systemd_cgroup ? "true" : "false") +
+        c.detail = std::string("SystemdCgroup = ") +
+                   (side.options.systemd_cgroup ? "true" : "false") +
                    (systemd_init ? ", systemd is init" : ", no systemd");
     }
     return c;
@@ -601,25 +628,36 @@ const char* status_word(CheckStatus s) {
     return s == CheckStatus::Ok ? "ok" : s == CheckStatus::Warn ? "warn" : "fail";
 }
 
-void write_client_path(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w, const ClientPathFacts& p) {
+void write_client_path(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
+                       const ClientPathFacts& p) {
     w.StartObject();
-    w.Key("path"); w.String(p.path.c_str());
-    w.Key("affected"); w.Bool(p.affected);
-    w.Key("what"); w.String(p.what.c_str());
-    w.Key("runcwrap"); w.String(p.runcwrap.c_str());
+    w.Key("path");
+    w.String(p.path.c_str());
+    w.Key("affected");
+    w.Bool(p.affected);
+    w.Key("what");
+    w.String(p.what.c_str());
+    w.Key("runcwrap");
+    w.String(p.runcwrap.c_str());
     w.EndObject();
 }
 
 // The facts behind the checks, for programs: the same as the text says, field by field.
-void write_containerd_facts(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w, const NodeFacts& f) {
+void write_containerd_facts(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
+                            const NodeFacts& f) {
     const ContainerdFacts& cd = f.containerd;
-    auto string_or_null = [&w](const std::string& s) { s.empty() ? w.Null() : w.String(s.c_str()); };
+    auto string_or_null = [&w](const std::string& s) {
+        s.empty() ? w.Null() : w.String(s.c_str());
+    };
     w.StartObject();
     w.Key("pid");
     cd.process ? w.Int(cd.process->pid) : w.Null();
-    w.Key("path"); w.String(cd.path_env.c_str());
-    w.Key("version"); string_or_null(cd.version);
-    w.Key("release"); string_or_null(cd.release ? cd.release->release : "");
+    w.Key("path");
+    w.String(cd.path_env.c_str());
+    w.Key("version");
+    string_or_null(cd.version);
+    w.Key("release");
+    string_or_null(cd.release ? cd.release->release : "");
     w.Key("handlers_must_reach_runcwrap");
     cd.release ? w.Bool(cd.release->handlers_must_reach_runcwrap) : w.Null();
     w.Key("client_paths");
@@ -629,11 +667,13 @@ void write_containerd_facts(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
         write_client_path(w, cd.release->go_client);
     }
     w.EndArray();
-    w.Key("config"); w.String(cd.config_path.c_str());
+    w.Key("config");
+    w.String(cd.config_path.c_str());
     w.Key("config_exists");
     cd.config ? w.Bool(cd.config->exists) : w.Null();
     w.Key("config_read_as");
-    cd.config ? w.String(cd.config->reader == ConfigReader::Containerd1 ? "containerd 1.x" : "containerd 2.x")
+    cd.config ? w.String(cd.config->reader == ConfigReader::Containerd1 ? "containerd 1.x"
+                                                                        : "containerd 2.x")
               : w.Null();
     w.Key("default_runtime");
     cd.config ? w.String(cd.config->default_runtime.c_str()) : w.Null();
@@ -641,14 +681,22 @@ void write_containerd_facts(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
     w.StartArray();
     for (const HandlerRoute& r : f.handlers) {
         w.StartObject();
-        w.Key("name"); w.String(r.handler.name.c_str());
-        w.Key("builtin"); w.Bool(r.handler.builtin);
-        w.Key("runtime_type"); w.String(r.handler.runtime_type.c_str());
-        w.Key("binary_name"); w.String(r.handler.options.binary_name.c_str());
-        w.Key("systemd_cgroup"); w.Bool(r.handler.options.systemd_cgroup);
-        w.Key("runc_shim"); w.Bool(r.runc_shim);
-        w.Key("runs"); string_or_null(r.runs);
-        w.Key("reaches_runcwrap"); w.Bool(r.reaches_runcwrap);
+        w.Key("name");
+        w.String(r.handler.name.c_str());
+        w.Key("builtin");
+        w.Bool(r.handler.builtin);
+        w.Key("runtime_type");
+        w.String(r.handler.runtime_type.c_str());
+        w.Key("binary_name");
+        w.String(r.handler.options.binary_name.c_str());
+        w.Key("systemd_cgroup");
+        w.Bool(r.handler.options.systemd_cgroup);
+        w.Key("runc_shim");
+        w.Bool(r.runc_shim);
+        w.Key("runs");
+        string_or_null(r.runs);
+        w.Key("reaches_runcwrap");
+        w.Bool(r.reaches_runcwrap);
         w.EndObject();
     }
     w.EndArray();
@@ -687,22 +735,26 @@ std::optional<ReleaseFacts> release_facts(const ContainerdVersion& v) {
     r.go_client.path = "ctr and Go clients";
     // Every release before 2.0.5: a task option replaces the runtime options in the client.
     r.go_client.affected = true;
-    r.go_client.what = "a task option (ctr run --uidmap/--gidmap or --no-pivot, a Go client's "
-                       "WithUIDOwner or WithNoPivotRoot) replaces the runtime options, so the shim runs "
-                       "runc from PATH without BinaryName, SystemdCgroup or Root";
-    r.go_client.runcwrap = "it is that runc: it runs the side file's BinaryName with the side file's "
-                           "options (case S1)";
+    r.go_client.what =
+        "a task option (ctr run --uidmap/--gidmap or --no-pivot, a Go client's "
+        "WithUIDOwner or WithNoPivotRoot) replaces the runtime options, so the shim runs "
+        "runc from PATH without BinaryName, SystemdCgroup or Root";
+    r.go_client.runcwrap =
+        "it is that runc: it runs the side file's BinaryName with the side file's "
+        "options (case S1)";
     const std::string stdio_unowned =
         "CRI keeps the handler's options but sets no IoUid/IoGid, so the stdio pipes of "
         "user-namespaced pods stay owned by host root and the container cannot reopen /dev/stdout";
     const std::string stdio_runcwrap =
         "it chowns those pipes to the container's mapped ids, but only for handlers whose "
-        "BinaryName is empty (the shim then runs runc from PATH, i.e. runcwrap); a handler that names "
+        "BinaryName is empty (the shim then runs runc from PATH, i.e. runcwrap); a handler that "
+        "names "
         "its binary bypasses it (see the cri-handler lines)";
     if (v.major == 1 && v.minor == 6) {
         r.release = "1.6.x";
-        r.cri.what = "containerd 1.6's CRI ignores user namespaces (pods get none), so it sets no "
-                     "task options and the handler's options reach the shim";
+        r.cri.what =
+            "containerd 1.6's CRI ignores user namespaces (pods get none), so it sets no "
+            "task options and the handler's options reach the shim";
         r.cri.runcwrap = "nothing to fix: it passes the calls it sees through";
     } else if (v.major == 1) {
         r.release = "1.7.x";
@@ -719,22 +771,27 @@ std::optional<ReleaseFacts> release_facts(const ContainerdVersion& v) {
     } else if (v.major == 2 && v.minor == 0 && v.patch < 5) {
         r.release = "2.0.1-2.0.4";
         r.cri.affected = true;
-        r.cri.what = "for the app containers of user-namespaced pods CRI sets IoUid/IoGid, which "
-                     "replace the handler's options: the shim runs runc from PATH without the "
-                     "handler's BinaryName, Root or SystemdCgroup";
-        r.cri.runcwrap = "it runs the handler's own runtime with its options, read from the pod "
-                         "sandbox's options.json (case S2), whatever the handler's BinaryName";
+        r.cri.what =
+            "for the app containers of user-namespaced pods CRI sets IoUid/IoGid, which "
+            "replace the handler's options: the shim runs runc from PATH without the "
+            "handler's BinaryName, Root or SystemdCgroup";
+        r.cri.runcwrap =
+            "it runs the handler's own runtime with its options, read from the pod "
+            "sandbox's options.json (case S2), whatever the handler's BinaryName";
     } else {
         r.release = v.major == 2 && v.minor == 0 ? "2.0.5+" : "2.1+";
         r.fixed = true;
-        r.cri.what = "the client keeps the runtime options next to the task options (fixed in "
-                     "2.0.5 and 2.1.0) and CRI sets IoUid/IoGid";
+        r.cri.what =
+            "the client keeps the runtime options next to the task options (fixed in "
+            "2.0.5 and 2.1.0) and CRI sets IoUid/IoGid";
         r.cri.runcwrap = "nothing to fix: it passes the calls it sees through";
         r.go_client.affected = false;
-        r.go_client.what = "fixed in the client library of 2.0.5 and 2.1.0; a Go client built "
-                           "against an older containerd client module still drops the options";
-        r.go_client.runcwrap = "for such a client it runs the side file's BinaryName with the side "
-                               "file's options (case S1); otherwise it passes the calls through";
+        r.go_client.what =
+            "fixed in the client library of 2.0.5 and 2.1.0; a Go client built "
+            "against an older containerd client module still drops the options";
+        r.go_client.runcwrap =
+            "for such a client it runs the side file's BinaryName with the side "
+            "file's options (case S1); otherwise it passes the calls through";
     }
     return r;
 }
@@ -743,7 +800,8 @@ DoctorReport run_doctor(const DoctorOptions& o, const Environment& env) {
     DoctorReport report;
     auto self = self_identity();
     if (!self) {
-        report.checks.push_back(Check{"self", CheckStatus::Fail, self.error().message, "mount /proc"});
+        report.checks.push_back(
+            Check{"self", CheckStatus::Fail, self.error().message, "mount /proc"});
         return report;
     }
     const NodeFacts& facts = report.facts.emplace(gather_node_facts(o, *self, env));
@@ -767,7 +825,9 @@ bool doctor_healthy(const std::vector<Check>& checks) {
 std::string doctor_text(const std::vector<Check>& checks) {
     std::string out;
     for (const auto& c : checks) {
-        const char* mark = c.status == CheckStatus::Ok ? "[ok]  " : c.status == CheckStatus::Warn ? "[warn]" : "[FAIL]";
+        const char* mark = c.status == CheckStatus::Ok     ? "[ok]  "
+                           : c.status == CheckStatus::Warn ? "[warn]"
+                                                           : "[FAIL]";
         out += std::string(mark) + " " + c.name + ": " + c.detail + "\n";
         if (!c.fix.empty() && c.status != CheckStatus::Ok) out += "       fix: " + c.fix + "\n";
     }
@@ -786,10 +846,14 @@ std::string doctor_json(const DoctorReport& report) {
     w.StartArray();
     for (const auto& c : checks) {
         w.StartObject();
-        w.Key("check"); w.String(c.name.c_str());
-        w.Key("status"); w.String(status_word(c.status));
-        w.Key("detail"); w.String(c.detail.c_str());
-        w.Key("fix"); w.String(c.fix.c_str());
+        w.Key("check");
+        w.String(c.name.c_str());
+        w.Key("status");
+        w.String(status_word(c.status));
+        w.Key("detail");
+        w.String(c.detail.c_str());
+        w.Key("fix");
+        w.String(c.fix.c_str());
         w.EndObject();
     }
     w.EndArray();

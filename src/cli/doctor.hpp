@@ -42,7 +42,7 @@ struct ContainerdVersion {
 std::optional<ContainerdVersion> parse_containerd_version(std::string_view text);
 
 struct ClientPathFacts {
-    std::string path;      // "cri" (Kubernetes pods) or "ctr-go" (ctr and Go clients)
+    std::string path;  // "cri" (Kubernetes pods) or "ctr-go" (ctr and Go clients)
     bool affected = false;
     std::string what;      // what the release does on this path
     std::string runcwrap;  // what runcwrap does about it
@@ -80,8 +80,8 @@ struct ContainerdProcess {
 
 struct ContainerdFacts {
     std::optional<ContainerdProcess> process;
-    std::string path_env;      // the PATH its shims inherit: the process's, else containerd's default
-    std::string exe;           // the binary asked for its version ("" = none found)
+    std::string path_env;  // the PATH its shims inherit: the process's, else containerd's default
+    std::string exe;       // the binary asked for its version ("" = none found)
     std::string version_line;  // what `containerd --version` printed, first line
     std::string version;       // its version field, e.g. "1.6.20~ds1"
     std::optional<ReleaseFacts> release;
@@ -94,8 +94,8 @@ struct ContainerdFacts {
 // runcwrap (this binary, or another copy: both carry runcwrap's ELF note).
 struct HandlerRoute {
     RuntimeHandler handler;
-    bool runc_shim = true;      // false: another shim (kata, gVisor, ...): runcwrap is not involved
-    std::string runs;           // the file the shim execs, "" = not found
+    bool runc_shim = true;  // false: another shim (kata, gVisor, ...): runcwrap is not involved
+    std::string runs;       // the file the shim execs, "" = not found
     bool reaches_runcwrap = false;
 };
 

@@ -39,11 +39,13 @@ std::string explain_text(const RuncCall& call, const Result<Plan>& plan) {
     }
     const Plan& p = *plan;
     out += "side file: " + p.side_path + (p.side ? "" : " (absent)") + "\n";
-    out += "bundle:    " + (p.bundle.empty() ? std::string("none") : p.bundle + " (from " + p.bundle_source + ")") + "\n";
+    out += "bundle:    " +
+           (p.bundle.empty() ? std::string("none") : p.bundle + " (from " + p.bundle_source + ")") +
+           "\n";
     out += "case:      " + std::string(scenario_name(p.decision.scenario)) + "\n";
     out += "why:       " + p.decision.reason + "\n";
-    out += "runtime:   " + p.runtime.path + (p.runtime.is_script ? " (script)" : "") +
-           " (from " + p.runtime.source + ")\n";
+    out += "runtime:   " + p.runtime.path + (p.runtime.is_script ? " (script)" : "") + " (from " +
+           p.runtime.source + ")\n";
     for (const auto& s : p.runtime.skipped) out += "skipped:   " + s + "\n";
     if (p.decision.restore_from) {
         out += "restored:  ";
@@ -54,10 +56,11 @@ std::string explain_text(const RuncCall& call, const Result<Plan>& plan) {
     } else {
         out += "restored:  nothing (no options were dropped)\n";
     }
-    out += "stdio:     " + std::string(p.stdio.applies ? "chown: " : "no chown: ") + p.stdio.reason + "\n";
+    out += "stdio:     " + std::string(p.stdio.applies ? "chown: " : "no chown: ") +
+           p.stdio.reason + "\n";
     if (p.stdio.applies) {
-        out += "user:      " + std::to_string(p.stdio.user->uid) + ":" + std::to_string(p.stdio.user->gid) +
-               " (" + p.stdio.user_source + ")\n";
+        out += "user:      " + std::to_string(p.stdio.user->uid) + ":" +
+               std::to_string(p.stdio.user->gid) + " (" + p.stdio.user_source + ")\n";
         out += "mappings:  uid " + describe(p.stdio.uid_mappings) + "; gid " +
                describe(p.stdio.gid_mappings) + " (" + p.stdio.mappings_source + ")\n";
         for (const auto& fd : p.stdio.fds)
@@ -71,7 +74,9 @@ std::string explain_text(const RuncCall& call, const Result<Plan>& plan) {
 std::string explain_json(const RuncCall& call, const Result<Plan>& plan) {
     rapidjson::StringBuffer buffer;
     rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
-    auto str = [&](const std::string& s) { w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size())); };
+    auto str = [&](const std::string& s) {
+        w.String(s.c_str(), static_cast<rapidjson::SizeType>(s.size()));
+    };
     auto key = [&](const char* k) { w.Key(k); };
     w.StartObject();
     key("argv");
@@ -91,50 +96,83 @@ std::string explain_json(const RuncCall& call, const Result<Plan>& plan) {
         return std::string(buffer.GetString()) + "\n";
     }
     const Plan& p = *plan;
-    key("side_file"); str(p.side_path);
-    key("side_file_present"); w.Bool(p.side.has_value());
-    key("bundle"); str(p.bundle);
-    key("bundle_source"); str(p.bundle_source);
-    key("case"); str(scenario_name(p.decision.scenario));
-    key("reason"); str(p.decision.reason);
+    key("side_file");
+    str(p.side_path);
+    key("side_file_present");
+    w.Bool(p.side.has_value());
+    key("bundle");
+    str(p.bundle);
+    key("bundle_source");
+    str(p.bundle_source);
+    key("case");
+    str(scenario_name(p.decision.scenario));
+    key("reason");
+    str(p.decision.reason);
     key("runtime");
     w.StartObject();
-    key("path"); str(p.runtime.path);
-    key("argv0"); str(p.runtime.argv0);
-    key("source"); str(p.runtime.source);
-    key("script"); w.Bool(p.runtime.is_script);
+    key("path");
+    str(p.runtime.path);
+    key("argv0");
+    str(p.runtime.argv0);
+    key("source");
+    str(p.runtime.source);
+    key("script");
+    w.Bool(p.runtime.is_script);
     key("skipped");
     w.StartArray();
     for (const auto& s : p.runtime.skipped) str(s);
     w.EndArray();
     w.EndObject();
-    key("restore_source"); str(p.decision.restore_source);
+    key("restore_source");
+    str(p.decision.restore_source);
     key("restored");
     w.StartArray();
     for (const auto& r : p.decision.restored) str(r);
     w.EndArray();
     key("stdio");
     w.StartObject();
-    key("chown"); w.Bool(p.stdio.applies);
-    key("reason"); str(p.stdio.reason);
+    key("chown");
+    w.Bool(p.stdio.applies);
+    key("reason");
+    str(p.stdio.reason);
     if (p.stdio.user) {
-        key("user"); w.StartObject(); key("uid"); w.Uint(p.stdio.user->uid); key("gid"); w.Uint(p.stdio.user->gid);
-        key("source"); str(p.stdio.user_source); w.EndObject();
+        key("user");
+        w.StartObject();
+        key("uid");
+        w.Uint(p.stdio.user->uid);
+        key("gid");
+        w.Uint(p.stdio.user->gid);
+        key("source");
+        str(p.stdio.user_source);
+        w.EndObject();
     }
     if (p.stdio.host_uid && p.stdio.host_gid) {
-        key("host"); w.StartObject(); key("uid"); w.Uint(*p.stdio.host_uid); key("gid"); w.Uint(*p.stdio.host_gid); w.EndObject();
+        key("host");
+        w.StartObject();
+        key("uid");
+        w.Uint(*p.stdio.host_uid);
+        key("gid");
+        w.Uint(*p.stdio.host_gid);
+        w.EndObject();
     }
     key("fds");
     w.StartArray();
     for (const auto& fd : p.stdio.fds) {
         w.StartObject();
-        key("fd"); w.Int(fd.fd);
-        key("kind"); str(stdio_kind_name(fd.kind));
-        key("target"); str(fd.target);
-        key("uid"); w.Uint(fd.uid);
-        key("gid"); w.Uint(fd.gid);
-        key("chown"); w.Bool(fd.chown);
-        key("note"); str(fd.note);
+        key("fd");
+        w.Int(fd.fd);
+        key("kind");
+        str(stdio_kind_name(fd.kind));
+        key("target");
+        str(fd.target);
+        key("uid");
+        w.Uint(fd.uid);
+        key("gid");
+        w.Uint(fd.gid);
+        key("chown");
+        w.Bool(fd.chown);
+        key("note");
+        str(fd.note);
         w.EndObject();
     }
     w.EndArray();

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "wrapper/plan.hpp"
 #include "common/result.hpp"
+#include "wrapper/plan.hpp"
 #include "wrapper/runc_args.hpp"
 
 namespace runcwrap {

@@ -31,14 +31,19 @@ SideFileWriteVerdict judge_side_file_write(const std::string& path, std::int64_t
                "waits until such a file has been unchanged for " +
                std::to_string(kSideFileSettleNs / 1'000'000) +
                " ms, but a writer that pauses longer mid-way is read as it stands";
-    v.fix = "write it atomically: a temp file in the same folder, then rename, e.g. "
-            "runcwrap import-containerd-config --write, or: cat > " + path + ".new <<'EOF' ... "
-            "EOF && mv " + path + ".new " + path;
+    v.fix =
+        "write it atomically: a temp file in the same folder, then rename, e.g. "
+        "runcwrap import-containerd-config --write, or: cat > " +
+        path +
+        ".new <<'EOF' ... "
+        "EOF && mv " +
+        path + ".new " + path;
     return v;
 }
 
 std::optional<SideFileWriteVerdict> check_side_file_write(const std::string& path) {
-    struct stat st{}, dst{};
+    struct stat st {
+    }, dst{};
     if (::lstat(path.c_str(), &st) != 0 || ::stat(dirname_of(path).c_str(), &dst) != 0)
         return std::nullopt;
     return judge_side_file_write(path, ns_of(st.st_mtim), ns_of(dst.st_mtim));

@@ -8,7 +8,7 @@
 namespace runcwrap {
 
 class Environment {
-public:
+  public:
     explicit Environment(char** envp) {
         for (char** e = envp; e && *e; ++e) vars_.emplace_back(*e);
     }
@@ -22,7 +22,7 @@ public:
     }
     const std::vector<std::string_view>& vars() const { return vars_; }
 
-private:
+  private:
     std::vector<std::string_view> vars_;
 };
 

@@ -15,7 +15,8 @@ struct FileIdentity {
 };
 
 inline FileIdentity identity_of(const struct stat& st) {
-    return FileIdentity{static_cast<std::uint64_t>(st.st_dev), static_cast<std::uint64_t>(st.st_ino)};
+    return FileIdentity{static_cast<std::uint64_t>(st.st_dev),
+                        static_cast<std::uint64_t>(st.st_ino)};
 }
 
 }  // namespace runcwrap

@@ -41,7 +41,9 @@ std::string absolute_path(std::string_view path) {
     return ".";
 }
 
-int open_path(const char* path, int flags, mode_t mode) { return ::openat(AT_FDCWD, path, flags, mode); }
+int open_path(const char* path, int flags, mode_t mode) {
+    return ::openat(AT_FDCWD, path, flags, mode);
+}
 
 namespace {
 
@@ -53,9 +55,11 @@ Error too_large(std::string_view path, std::size_t limit) {
 
 Result<std::string> read_fd(int fd, std::string_view path, std::size_t limit,
                             const struct stat* known) {
-    struct stat st{};
-    if (known) st = *known;
-    else if (::fstat(fd, &st) != 0) st.st_mode = 0;
+    struct stat st {};
+    if (known)
+        st = *known;
+    else if (::fstat(fd, &st) != 0)
+        st.st_mode = 0;
     // Read straight into the result, sized by fstat plus one byte, so that the usual file takes
     // one read, with no bounce buffer to fault in. Files that report no size (/proc) or grow
     // meanwhile make the buffer grow.
@@ -96,8 +100,7 @@ Result<std::string> read_file(const std::string& path, int* errno_out, std::size
 
 std::string untrusted_reason(const struct stat& st, std::string_view what) {
     if (st.st_uid != 0)
-        return std::string(what) + " is owned by uid " + std::to_string(st.st_uid) +
-               ", not root";
+        return std::string(what) + " is owned by uid " + std::to_string(st.st_uid) + ", not root";
     if (st.st_mode & S_IWGRP) return std::string(what) + " is writable by its group";
     if (st.st_mode & S_IWOTH) return std::string(what) + " is writable by others";
     return {};
@@ -129,7 +132,7 @@ Error open_error(int err, const std::string& shown_path) {
 namespace {
 
 Result<std::string> read_trusted_fd(UniqueFd fd, const std::string& shown_path) {
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) != 0) return make_error(shown_path + ": " + errno_text(errno));
     if (auto problem = file_trust_problem(st, shown_path); !problem.empty())
         return make_error(problem);
@@ -147,7 +150,7 @@ Result<std::string> read_trusted_file(const std::string& path, int* errno_out) {
     UniqueFd fd(open_path(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW));
     if (!fd.valid()) return open_failed(errno, path, errno_out);
     std::string dir = dirname_of(path);
-    struct stat dst{};
+    struct stat dst {};
     if (::stat(dir.c_str(), &dst) != 0) return make_error(dir + ": " + errno_text(errno));
     if (auto problem = folder_trust_problem(dst, dir, path); !problem.empty())
         return make_error(problem);

@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "wrapper/idmap.hpp"
 #include "common/result.hpp"
+#include "wrapper/idmap.hpp"
 
 namespace runcwrap::json {
 
@@ -31,18 +31,20 @@ using PoolAllocator = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
 // spills over into ordinary heap chunks, so the sizes bound only what is free, never what parses.
 template <std::size_t kValueBytes, std::size_t kStackBytes>
 class BasicDocument {
-public:
+  public:
     // The buffers are raw memory for the pools: nothing to initialise.
     // cppcheck-suppress uninitMemberVar
-    BasicDocument() : values_(value_buffer_, sizeof value_buffer_), stack_(stack_buffer_, sizeof stack_buffer_),
-                 doc_(&values_, kStackBytes, &stack_) {}
+    BasicDocument()
+        : values_(value_buffer_, sizeof value_buffer_),
+          stack_(stack_buffer_, sizeof stack_buffer_),
+          doc_(&values_, kStackBytes, &stack_) {}
     BasicDocument(const BasicDocument&) = delete;
     BasicDocument& operator=(const BasicDocument&) = delete;
 
     using Impl = rapidjson::GenericDocument<rapidjson::UTF8<>, PoolAllocator, PoolAllocator>;
     Impl& get() { return doc_; }
 
-private:
+  private:
     // The pools keep their chunk header inside the buffer, so each buffer is larger than what
     // is asked of it (else the first allocation already spills into a 64 KiB heap chunk).
     // The parse stack grows by half each time, in place while it fits its buffer.

@@ -15,7 +15,7 @@ inline Error make_error(std::string message) { return Error{std::move(message)};
 
 template <class T>
 class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : state_(std::move(value)) {}
     Result(Error error) : state_(std::move(error)) {}
 
@@ -31,7 +31,7 @@ public:
 
     const Error& error() const { return *std::get_if<1>(&state_); }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 

@@ -36,8 +36,8 @@ std::optional<std::size_t> toml_unsafe_byte(std::string_view text) {
         return is_blank(j) || text[j] == '\r' || text[j] == '\n';
     };
     auto high = [&](std::size_t j) { return static_cast<unsigned char>(text[j]) >= 0x80; };
-    char before = '\n';  // the last character of code before `i`, blanks skipped
-    std::string nest;    // the arrays ('[') and inline tables ('{') open at `i`
+    char before = '\n';       // the last character of code before `i`, blanks skipped
+    std::string nest;         // the arrays ('[') and inline tables ('{') open at `i`
     bool bare_value = false;  // inside a number, bool or date: quotes there open no string
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];

@@ -60,7 +60,8 @@ bool has_runcwrap_note(std::string_view head) {
             return false;
         if (ph.p_type != PT_NOTE || ph.p_offset >= head.size()) continue;
         std::string_view notes = head.substr(static_cast<std::size_t>(ph.p_offset));
-        if (ph.p_filesz < notes.size()) notes = notes.substr(0, static_cast<std::size_t>(ph.p_filesz));
+        if (ph.p_filesz < notes.size())
+            notes = notes.substr(0, static_cast<std::size_t>(ph.p_filesz));
         if (notes_hold_marker(notes)) return true;
     }
     return false;

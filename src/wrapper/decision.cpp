@@ -64,7 +64,8 @@ std::vector<std::string> restore_dropped_options(const RuncCall& call, const Run
                 std::string replaced = want_root == "/" ? std::string() : want_root;
                 replaced += value.substr(prefix.size());
                 std::string& slot = args[root->value_index - 1];
-                slot = root->inline_value ? slot.substr(0, slot.find('=') + 1) + replaced : replaced;
+                slot =
+                    root->inline_value ? slot.substr(0, slot.find('=') + 1) + replaced : replaced;
                 restored.push_back("--root " + replaced);
             }
         }
@@ -91,8 +92,8 @@ std::vector<std::string> restore_dropped_options(const RuncCall& call, const Run
     // --systemd-cgroup is global: it goes last among the globals, where go-runc puts it, and
     // before a "--" that ends them (after it, runc would take the flag for the subcommand).
     if (creating && wanted.systemd_cgroup && !call.global("systemd-cgroup")) {
-        std::size_t at = call.global_terminator_index != 0 ? call.global_terminator_index
-                                                            : call.command_index;
+        std::size_t at =
+            call.global_terminator_index != 0 ? call.global_terminator_index : call.command_index;
         args.insert(args.begin() + static_cast<std::ptrdiff_t>(at - 1), "--systemd-cgroup");
         restored.push_back("--systemd-cgroup");
     }
@@ -149,7 +150,8 @@ Result<Decision> decide(const DecisionInputs& in) {
         d.restore_source = in.sandbox_options_path;
         d.reason = in.bundle_options_path +
                    " holds only task options (containerd dropped the runtime options); the pod "
-                   "sandbox's " + in.sandbox_options_path + " has the handler's options";
+                   "sandbox's " +
+                   in.sandbox_options_path + " has the handler's options";
         if (!is_plain_runc(in.sandbox_options->binary_name))
             d.candidates.push_back(
                 {in.sandbox_options->binary_name, in.sandbox_options_path + " binary_name", false});
@@ -160,14 +162,15 @@ Result<Decision> decide(const DecisionInputs& in) {
         d.restore_source = in.side_path + " [options]";
         d.reason = in.bundle_options_path +
                    " holds only task options (containerd dropped the runtime options); the "
-                   "side file " + in.side_path + " says what was intended";
+                   "side file " +
+                   in.side_path + " says what was intended";
         if (!in.sandbox_note.empty()) d.reason += " (" + in.sandbox_note + ")";
         add_real_runc_candidates(in, d);
     } else {
         std::string why = in.side ? "it has no [options] table" : "it does not exist";
         return make_error(
-            "containerd dropped the runtime options of this container (" +
-            in.bundle_options_path + " holds only task options) and nothing says what was "
+            "containerd dropped the runtime options of this container (" + in.bundle_options_path +
+            " holds only task options) and nothing says what was "
             "intended: " +
             (in.sandbox_note.empty() ? std::string() : in.sandbox_note + "; ") + "side file " +
             in.side_path + ": " + why +

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "wrapper/runc_args.hpp"
 #include "common/runtime_options.hpp"
+#include "wrapper/runc_args.hpp"
 #include "wrapper/shim_options.hpp"
 #include "wrapper/side_config.hpp"
 
@@ -35,12 +35,12 @@ struct RuntimeCandidate {
 
 struct DecisionInputs {
     const RuncCall* call = nullptr;
-    std::string bundle;                      // "" when the call has no bundle
+    std::string bundle;                         // "" when the call has no bundle
     std::optional<ShimOptions> bundle_options;  // <bundle>/options.json, when present
     std::string bundle_options_path;
     std::optional<RuntimeOptions> sandbox_options;  // <bundle>/../<sandbox-id>/options.json
     std::string sandbox_options_path;
-    std::string sandbox_note;  // why the sandbox was not used, when it was not
+    std::string sandbox_note;          // why the sandbox was not used, when it was not
     const SideConfig* side = nullptr;  // nullptr: no side file
     std::string side_path;
     int depth = 0;  // from the recursion guard

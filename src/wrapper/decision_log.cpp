@@ -8,8 +8,8 @@
 #include <cerrno>
 
 #include "common/fs.hpp"
-#include "wrapper/runc_log.hpp"
 #include "common/unique_fd.hpp"
+#include "wrapper/runc_log.hpp"
 
 namespace runcwrap {
 
@@ -30,8 +30,8 @@ std::string format_decision_record(const DecisionRecord& r) {
 namespace {
 
 UniqueFd open_log(const std::string& path) {
-    return UniqueFd(open_path(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY |
-                                             O_NOFOLLOW, 0640));
+    return UniqueFd(open_path(
+        path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640));
 }
 
 }  // namespace
@@ -39,11 +39,11 @@ UniqueFd open_log(const std::string& path) {
 void append_decision_log(const std::string& path, std::string_view line, std::size_t max_bytes) {
     UniqueFd fd = open_log(path);
     if (!fd.valid()) return;
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) == 0 && static_cast<std::size_t>(st.st_size) >= max_bytes) {
         // Rotate once: whoever holds the lock renames, the others see a new file afterwards.
         if (::flock(fd.get(), LOCK_EX) == 0) {
-            struct stat now{};
+            struct stat now {};
             if (::stat(path.c_str(), &now) == 0 && now.st_ino == st.st_ino &&
                 now.st_dev == st.st_dev && static_cast<std::size_t>(now.st_size) >= max_bytes)
                 (void)::rename(path.c_str(), (path + ".1").c_str());

@@ -50,7 +50,7 @@ Error exec_runtime(const ResolvedRuntime& runtime, const std::vector<std::string
         // in the script (leaked) — so a script is exec'd by path, after checking that the path
         // still names the file that was checked. The file was owned by root and not writable
         // by others; swapping it needs root in its folder.
-        struct stat st{};
+        struct stat st {};
         if (::stat(runtime.path.c_str(), &st) != 0 || !(identity_of(st) == runtime.identity))
             return make_error("runtime " + runtime.path + " changed while runcwrap checked it");
         ::execve(runtime.path.c_str(), argv.data(), envp.data());

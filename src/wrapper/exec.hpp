@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "common/environment.hpp"
-#include "wrapper/recursion_guard.hpp"
 #include "common/result.hpp"
+#include "wrapper/recursion_guard.hpp"
 #include "wrapper/runtime_resolve.hpp"
 
 namespace runcwrap {

@@ -37,7 +37,7 @@ namespace {
 // first of duplicate keys wins, a value of the wrong type counts as absent, and the id-range
 // lists fail as json::id_ranges does (tests/unit/oci_spec_test.cpp checks both agree).
 class SpecHandler : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, SpecHandler> {
-public:
+  public:
     bool Null() { return value(Kind::Null); }
     bool Bool(bool b) {
         bool_value_ = b;
@@ -78,19 +78,43 @@ public:
         return std::move(spec_);
     }
 
-private:
+  private:
     enum class Kind : std::uint8_t { Null, Bool, Uint, String, Other, Object, Array };
 
     // What a JSON container is to runcwrap, found from its parent and the key it sits under.
     enum class Role : std::uint8_t {
-        Ignored, Root, Process, User, Annotations, Linux, Namespaces, NamespaceEntry,
-        UidMappings, GidMappings, MappingEntry,
+        Ignored,
+        Root,
+        Process,
+        User,
+        Annotations,
+        Linux,
+        Namespaces,
+        NamespaceEntry,
+        UidMappings,
+        GidMappings,
+        MappingEntry,
     };
 
     // The fields runcwrap reads, each in the object (Role) that holds it.
     enum class Field : std::uint8_t {
-        None, Process, Annotations, Linux, User, Terminal, Uid, Gid, SandboxId, Namespaces,
-        UidMappings, GidMappings, Type, Path, ContainerId, HostId, Size,
+        None,
+        Process,
+        Annotations,
+        Linux,
+        User,
+        Terminal,
+        Uid,
+        Gid,
+        SandboxId,
+        Namespaces,
+        UidMappings,
+        GidMappings,
+        Type,
+        Path,
+        ContainerId,
+        HostId,
+        Size,
     };
 
     struct Frame {
@@ -135,8 +159,7 @@ private:
                 if (key == "hostID") return Field::HostId;
                 if (key == "size") return Field::Size;
                 return Field::None;
-            default:
-                return Field::None;
+            default: return Field::None;
         }
     }
 
@@ -226,8 +249,7 @@ private:
                                              : entry_.size) = id;
                 break;
             }
-            case Field::None:
-                break;
+            case Field::None: break;
         }
         return Role::Ignored;
     }

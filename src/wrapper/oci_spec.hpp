@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "wrapper/idmap.hpp"
 #include "common/result.hpp"
+#include "wrapper/idmap.hpp"
 
 namespace runcwrap {
 

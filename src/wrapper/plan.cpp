@@ -8,11 +8,11 @@
 #include <charconv>
 
 #include "common/fs.hpp"
+#include "common/unique_fd.hpp"
 #include "wrapper/runc_state.hpp"
 #include "wrapper/shim_options.hpp"
 #include "wrapper/side_config_strict.hpp"
 #include "wrapper/side_file_read.hpp"
-#include "common/unique_fd.hpp"
 
 namespace runcwrap {
 namespace {
@@ -89,13 +89,14 @@ Status read_sandbox_options(const std::string& bundle, const std::string& sandbo
     // One open for the folder: O_NOFOLLOW refuses a symlink as its last component, the sandbox
     // id (valid: no '/'), exactly as an openat of the id in the opened parent did; the parent's
     // own path resolves either way the same. Two system calls fewer than open parent + openat.
-    UniqueFd dir_fd(open_path(sandbox_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+    UniqueFd dir_fd(
+        open_path(sandbox_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
     if (!dir_fd.valid()) {
         in.sandbox_note = "no sandbox bundle at " + sandbox_dir;
         return ok_status();
     }
     // The folder must be as trustworthy as the file: whoever can write it can swap options.json.
-    struct stat dir_stat{};
+    struct stat dir_stat {};
     if (::fstat(dir_fd.get(), &dir_stat) != 0)
         return make_error("sandbox bundle " + sandbox_dir + ": " + errno_text(errno));
     if (auto why = untrusted_reason(dir_stat, "sandbox bundle " + sandbox_dir); !why.empty())
@@ -194,8 +195,8 @@ void plan_stdio(const RuncCall& call, const Plan& plan, const std::optional<Cont
         } else if (auto user_flag = call.flag_value("user")) {
             auto user = parse_user_flag(*user_flag, s.user.value_or(ProcessUser{}));
             if (!user) {
-                s.reason = "--user " + std::string(*user_flag) +
-                           " is not uid[:gid] (runc will report it)";
+                s.reason =
+                    "--user " + std::string(*user_flag) + " is not uid[:gid] (runc will report it)";
                 return;
             }
             s.user = *user;
@@ -224,8 +225,9 @@ void plan_stdio(const RuncCall& call, const Plan& plan, const std::optional<Cont
                                   ? pid_of_proc_ns_path(*spec->user_namespace_path)
                                   : std::nullopt;
                    !(pid && read_proc_maps(*pid, s))) {
-            s.reason = "no uid/gid mappings found (config.json has none, and no runc state or "
-                       "namespace owner gave any)";
+            s.reason =
+                "no uid/gid mappings found (config.json has none, and no runc state or "
+                "namespace owner gave any)";
             return;
         }
     }

@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "wrapper/decision.hpp"
 #include "common/environment.hpp"
+#include "common/result.hpp"
+#include "wrapper/decision.hpp"
 #include "wrapper/idmap.hpp"
 #include "wrapper/oci_spec.hpp"
 #include "wrapper/recursion_guard.hpp"
-#include "common/result.hpp"
 #include "wrapper/runc_args.hpp"
 #include "wrapper/runtime_resolve.hpp"
 #include "wrapper/side_config.hpp"

@@ -19,11 +19,9 @@ constexpr FlagKind V = FlagKind::Value;
 // Global flags of runc 1.1-1.4 (main.go). --criu exists in 1.1-1.3 only; it is accepted here so
 // that the shim of containerd 1.6 (which passes it) is parsed, and runc 1.4 reports it itself.
 constexpr std::array kGlobalFlags{
-    FlagSpec{"debug", "", B},     FlagSpec{"log", "", V},
-    FlagSpec{"log-format", "", V}, FlagSpec{"root", "", V},
-    FlagSpec{"criu", "", V},      FlagSpec{"systemd-cgroup", "", B},
-    FlagSpec{"rootless", "", V},  FlagSpec{"help", "h", B},
-    FlagSpec{"version", "v", B},
+    FlagSpec{"debug", "", B},    FlagSpec{"log", "", V},   FlagSpec{"log-format", "", V},
+    FlagSpec{"root", "", V},     FlagSpec{"criu", "", V},  FlagSpec{"systemd-cgroup", "", B},
+    FlagSpec{"rootless", "", V}, FlagSpec{"help", "h", B}, FlagSpec{"version", "v", B},
 };
 
 // Each command's flags (runc 1.1-1.4, one file per command in runc's tree), "help" included.
@@ -39,58 +37,86 @@ constexpr std::array<FlagSpec, N + M> concat(const std::array<FlagSpec, N>& a,
     return out;
 }
 constexpr std::array kCreateOwnFlags{
-    FlagSpec{"bundle", "b", V},   FlagSpec{"console-socket", "", V}, FlagSpec{"pidfd-socket", "", V},
-    FlagSpec{"pid-file", "", V},  FlagSpec{"no-pivot", "", B},       FlagSpec{"no-new-keyring", "", B},
+    FlagSpec{"bundle", "b", V},      FlagSpec{"console-socket", "", V},
+    FlagSpec{"pidfd-socket", "", V}, FlagSpec{"pid-file", "", V},
+    FlagSpec{"no-pivot", "", B},     FlagSpec{"no-new-keyring", "", B},
     FlagSpec{"preserve-fds", "", V}};
 constexpr auto kCreateFlags = concat(kCreateOwnFlags, kHelpOnly);
-constexpr auto kRunFlags = concat(kCreateOwnFlags, std::array{FlagSpec{"detach", "d", B},
-                                                              FlagSpec{"keep", "", B},
-                                                              FlagSpec{"no-subreaper", "", B}, kHelp});
-constexpr std::array kExecFlags{
-    FlagSpec{"console-socket", "", V}, FlagSpec{"pidfd-socket", "", V}, FlagSpec{"cwd", "", V},
-    FlagSpec{"env", "e", V},           FlagSpec{"tty", "t", B},         FlagSpec{"user", "u", V},
-    FlagSpec{"additional-gids", "g", V}, FlagSpec{"process", "p", V}, FlagSpec{"detach", "d", B},
-    FlagSpec{"pid-file", "", V},       FlagSpec{"process-label", "", V},
-    FlagSpec{"apparmor", "", V},       FlagSpec{"no-new-privs", "", B}, FlagSpec{"cap", "c", V},
-    FlagSpec{"preserve-fds", "", V},   FlagSpec{"cgroup", "", V},
-    FlagSpec{"ignore-paused", "", B},  kHelp};
+constexpr auto kRunFlags =
+    concat(kCreateOwnFlags, std::array{FlagSpec{"detach", "d", B}, FlagSpec{"keep", "", B},
+                                       FlagSpec{"no-subreaper", "", B}, kHelp});
+constexpr std::array kExecFlags{FlagSpec{"console-socket", "", V},
+                                FlagSpec{"pidfd-socket", "", V},
+                                FlagSpec{"cwd", "", V},
+                                FlagSpec{"env", "e", V},
+                                FlagSpec{"tty", "t", B},
+                                FlagSpec{"user", "u", V},
+                                FlagSpec{"additional-gids", "g", V},
+                                FlagSpec{"process", "p", V},
+                                FlagSpec{"detach", "d", B},
+                                FlagSpec{"pid-file", "", V},
+                                FlagSpec{"process-label", "", V},
+                                FlagSpec{"apparmor", "", V},
+                                FlagSpec{"no-new-privs", "", B},
+                                FlagSpec{"cap", "c", V},
+                                FlagSpec{"preserve-fds", "", V},
+                                FlagSpec{"cgroup", "", V},
+                                FlagSpec{"ignore-paused", "", B},
+                                kHelp};
 constexpr std::array kKillFlags{FlagSpec{"all", "a", B}, kHelp};
 constexpr std::array kDeleteFlags{FlagSpec{"force", "f", B}, kHelp};
 constexpr std::array kListFlags{FlagSpec{"format", "f", V}, FlagSpec{"quiet", "q", B}, kHelp};
 constexpr std::array kPsFlags{FlagSpec{"format", "f", V}, kHelp};
-constexpr std::array kUpdateFlags{
-    FlagSpec{"resources", "r", V},      FlagSpec{"blkio-weight", "", V},
-    FlagSpec{"cpu-period", "", V},      FlagSpec{"cpu-quota", "", V},
-    FlagSpec{"cpu-burst", "", V},       FlagSpec{"cpu-share", "", V},
-    FlagSpec{"cpu-rt-period", "", V},   FlagSpec{"cpu-rt-runtime", "", V},
-    FlagSpec{"cpuset-cpus", "", V},     FlagSpec{"cpuset-mems", "", V},
-    FlagSpec{"kernel-memory", "", V},   FlagSpec{"kernel-memory-tcp", "", V},
-    FlagSpec{"memory", "", V},          FlagSpec{"cpu-idle", "", V},
-    FlagSpec{"memory-reservation", "", V}, FlagSpec{"memory-swap", "", V},
-    FlagSpec{"l3-cache-schema", "", V}, FlagSpec{"mem-bw-schema", "", V},
-    FlagSpec{"pids-limit", "", V},      kHelp};
+constexpr std::array kUpdateFlags{FlagSpec{"resources", "r", V},
+                                  FlagSpec{"blkio-weight", "", V},
+                                  FlagSpec{"cpu-period", "", V},
+                                  FlagSpec{"cpu-quota", "", V},
+                                  FlagSpec{"cpu-burst", "", V},
+                                  FlagSpec{"cpu-share", "", V},
+                                  FlagSpec{"cpu-rt-period", "", V},
+                                  FlagSpec{"cpu-rt-runtime", "", V},
+                                  FlagSpec{"cpuset-cpus", "", V},
+                                  FlagSpec{"cpuset-mems", "", V},
+                                  FlagSpec{"kernel-memory", "", V},
+                                  FlagSpec{"kernel-memory-tcp", "", V},
+                                  FlagSpec{"memory", "", V},
+                                  FlagSpec{"cpu-idle", "", V},
+                                  FlagSpec{"memory-reservation", "", V},
+                                  FlagSpec{"memory-swap", "", V},
+                                  FlagSpec{"l3-cache-schema", "", V},
+                                  FlagSpec{"mem-bw-schema", "", V},
+                                  FlagSpec{"pids-limit", "", V},
+                                  kHelp};
 constexpr std::array kEventsFlags{FlagSpec{"interval", "", V}, FlagSpec{"stats", "", B}, kHelp};
 constexpr std::array kCheckpointFlags{
-    FlagSpec{"image-path", "", V},       FlagSpec{"work-path", "", V},
-    FlagSpec{"parent-path", "", V},      FlagSpec{"page-server", "", V},
+    FlagSpec{"image-path", "", V},          FlagSpec{"work-path", "", V},
+    FlagSpec{"parent-path", "", V},         FlagSpec{"page-server", "", V},
     FlagSpec{"manage-cgroups-mode", "", V}, FlagSpec{"empty-ns", "", V},
-    FlagSpec{"status-fd", "", V},        FlagSpec{"leave-running", "", B},
-    FlagSpec{"tcp-established", "", B},  FlagSpec{"tcp-skip-in-flight", "", B},
-    FlagSpec{"link-remap", "", B},       FlagSpec{"ext-unix-sk", "", B},
-    FlagSpec{"shell-job", "", B},        FlagSpec{"lazy-pages", "", B},
-    FlagSpec{"file-locks", "", B},       FlagSpec{"pre-dump", "", B},
-    FlagSpec{"auto-dedup", "", B},       kHelp};
-constexpr std::array kRestoreFlags{
-    FlagSpec{"console-socket", "", V},   FlagSpec{"image-path", "", V},
-    FlagSpec{"work-path", "", V},        FlagSpec{"manage-cgroups-mode", "", V},
-    FlagSpec{"bundle", "b", V},          FlagSpec{"pid-file", "", V},
-    FlagSpec{"empty-ns", "", V},         FlagSpec{"lsm-profile", "", V},
-    FlagSpec{"lsm-mount-context", "", V}, FlagSpec{"tcp-established", "", B},
-    FlagSpec{"ext-unix-sk", "", B},      FlagSpec{"shell-job", "", B},
-    FlagSpec{"file-locks", "", B},       FlagSpec{"detach", "d", B},
-    FlagSpec{"no-subreaper", "", B},     FlagSpec{"no-pivot", "", B},
-    FlagSpec{"auto-dedup", "", B},       FlagSpec{"lazy-pages", "", B},
-    kHelp};
+    FlagSpec{"status-fd", "", V},           FlagSpec{"leave-running", "", B},
+    FlagSpec{"tcp-established", "", B},     FlagSpec{"tcp-skip-in-flight", "", B},
+    FlagSpec{"link-remap", "", B},          FlagSpec{"ext-unix-sk", "", B},
+    FlagSpec{"shell-job", "", B},           FlagSpec{"lazy-pages", "", B},
+    FlagSpec{"file-locks", "", B},          FlagSpec{"pre-dump", "", B},
+    FlagSpec{"auto-dedup", "", B},          kHelp};
+constexpr std::array kRestoreFlags{FlagSpec{"console-socket", "", V},
+                                   FlagSpec{"image-path", "", V},
+                                   FlagSpec{"work-path", "", V},
+                                   FlagSpec{"manage-cgroups-mode", "", V},
+                                   FlagSpec{"bundle", "b", V},
+                                   FlagSpec{"pid-file", "", V},
+                                   FlagSpec{"empty-ns", "", V},
+                                   FlagSpec{"lsm-profile", "", V},
+                                   FlagSpec{"lsm-mount-context", "", V},
+                                   FlagSpec{"tcp-established", "", B},
+                                   FlagSpec{"ext-unix-sk", "", B},
+                                   FlagSpec{"shell-job", "", B},
+                                   FlagSpec{"file-locks", "", B},
+                                   FlagSpec{"detach", "d", B},
+                                   FlagSpec{"no-subreaper", "", B},
+                                   FlagSpec{"no-pivot", "", B},
+                                   FlagSpec{"auto-dedup", "", B},
+                                   FlagSpec{"lazy-pages", "", B},
+                                   kHelp};
 constexpr std::array kSpecFlags{FlagSpec{"bundle", "b", V}, FlagSpec{"rootless", "", B}, kHelp};
 
 struct CommandSpec {
@@ -195,8 +221,8 @@ std::size_t parse_one_flag(const std::vector<std::string_view>& argv, std::size_
 std::optional<bool> ParsedFlag::as_bool() const {
     if (!value) return true;
     static constexpr std::array<std::string_view, 6> truths{"1", "t", "T", "TRUE", "true", "True"};
-    static constexpr std::array<std::string_view, 6> falses{"0", "f", "F", "FALSE", "false",
-                                                            "False"};
+    static constexpr std::array<std::string_view, 6> falses{"0",     "f",     "F",
+                                                            "FALSE", "false", "False"};
     if (std::find(truths.begin(), truths.end(), *value) != truths.end()) return true;
     if (std::find(falses.begin(), falses.end(), *value) != falses.end()) return false;
     return std::nullopt;

@@ -28,7 +28,7 @@ struct ParsedFlag {
 struct RuncCall {
     std::vector<std::string_view> argv;  // the whole argv, argv[0] included
     std::vector<ParsedFlag> global_flags;
-    std::size_t command_index = 0;       // 0: there is no subcommand (e.g. `runc --version`)
+    std::size_t command_index = 0;  // 0: there is no subcommand (e.g. `runc --version`)
     // argv index of the "--" that ended the global flags (0: none). Anything inserted among the
     // globals must go before it, or runc would take it for the subcommand.
     std::size_t global_terminator_index = 0;

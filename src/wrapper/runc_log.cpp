@@ -19,10 +19,17 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
     const unsigned char c = byte(i);
     std::size_t len = 0;
     std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; cp = c & 0x1F; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; cp = c & 0x0F; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; cp = c & 0x07; }
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        cp = c & 0x07;
+    } else
+        return 0;
     if (i + len > s.size()) return 0;
     for (std::size_t k = 1; k < len; ++k) {
         if ((byte(i + k) & 0xC0) != 0x80) return 0;
@@ -73,7 +80,7 @@ std::string json_escape(std::string_view text) {
 }
 
 std::string rfc3339_utc(const struct timespec& ts) {
-    struct tm tm{};
+    struct tm tm {};
     gmtime_r(&ts.tv_sec, &tm);
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
@@ -97,7 +104,8 @@ std::string format_log_line(LogFormat format, std::string_view level, std::strin
 }
 
 Status append_line(const std::string& path, std::string_view line) {
-    UniqueFd fd(open_path(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644));
+    UniqueFd fd(
+        open_path(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY, 0644));
     if (!fd.valid()) return make_error(path + ": " + errno_text(errno));
     ssize_t n;
     do {

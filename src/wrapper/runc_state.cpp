@@ -13,12 +13,12 @@ Result<RuncState> parse_runc_state(std::string& text) {
         state.init_pid = pid->GetInt();
     const json::Value* config = json::member(doc, "config");
     if (!config) return state;
-    if (const json::Value* labels = json::member(*config, "labels");
-        labels && labels->IsArray()) {
+    if (const json::Value* labels = json::member(*config, "labels"); labels && labels->IsArray()) {
         for (const auto& label : labels->GetArray()) {
             if (!label.IsString()) continue;
             std::string_view text_label(label.GetString(), label.GetStringLength());
-            if (text_label.substr(0, 7) == "bundle=") state.bundle = std::string(text_label.substr(7));
+            if (text_label.substr(0, 7) == "bundle=")
+                state.bundle = std::string(text_label.substr(7));
         }
     }
     auto uids = json::id_ranges(json::member(*config, "uid_mappings"), "container_id", "host_id",

@@ -4,8 +4,8 @@
 #include <optional>
 #include <string>
 
-#include "wrapper/idmap.hpp"
 #include "common/result.hpp"
+#include "wrapper/idmap.hpp"
 
 namespace runcwrap {
 

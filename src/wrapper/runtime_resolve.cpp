@@ -8,15 +8,15 @@
 #include <cerrno>
 #include <optional>
 
-#include "wrapper/binary_marker.hpp"
 #include "common/fs.hpp"
+#include "wrapper/binary_marker.hpp"
 
 namespace runcwrap {
 namespace {
 
 struct Opened {
     UniqueFd fd;
-    struct stat st{};
+    struct stat st {};
     FileHead head;
 };
 
@@ -70,7 +70,7 @@ std::vector<FileIdentity> excluded_identities(const Decision& d, const ResolveCo
             for (const auto& dir : path_dirs(ctx.path_env)) paths.push_back(dir + "/" + name);
         }
         for (const auto& p : paths) {
-            struct stat st{};
+            struct stat st {};
             if (::stat(p.c_str(), &st) != 0) continue;
             if (identity_of(st) == self) continue;
             ids.push_back(identity_of(st));
@@ -115,7 +115,7 @@ FileHead read_file_head(int fd) {
 }
 
 Result<FileIdentity> self_identity() {
-    struct stat st{};
+    struct stat st {};
     if (::stat("/proc/self/exe", &st) != 0)
         return make_error("cannot stat /proc/self/exe (" + errno_text(errno) +
                           "): runcwrap needs /proc to recognise itself");
@@ -158,8 +158,8 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
             return "it is the wrapping runtime that called runc";
         return {};
     };
-    auto accept = [&](Opened o, const std::string& path, const RuntimeCandidate& c)
-        -> Result<ResolvedRuntime> {
+    auto accept = [&](Opened o, const std::string& path,
+                      const RuntimeCandidate& c) -> Result<ResolvedRuntime> {
         if (auto problem = trust_problem(o.st, path); !problem.empty())
             return make_error("runtime " + problem + " (from " + c.source + ")");
         ResolvedRuntime r;
@@ -215,9 +215,8 @@ Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveC
         }
         seen_path = std::string(ctx.path_env.empty() ? kDefaultPath : ctx.path_env);
         if (!found_any && c.must_not_be_self)
-            return make_error("runtime " + c.name + " (from " + c.source +
-                              ") is not in PATH (" + seen_path +
-                              "); fix: install it or name it by its absolute path");
+            return make_error("runtime " + c.name + " (from " + c.source + ") is not in PATH (" +
+                              seen_path + "); fix: install it or name it by its absolute path");
         if (!found_any) skipped.push_back(c.name + ": not found in PATH other than runcwrap");
     }
     std::string message = "no runtime to run: ";

@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
-#include "wrapper/decision.hpp"
 #include "common/file_identity.hpp"
-#include "wrapper/recursion_guard.hpp"
 #include "common/result.hpp"
 #include "common/unique_fd.hpp"
+#include "wrapper/decision.hpp"
+#include "wrapper/recursion_guard.hpp"
 
 namespace runcwrap {
 
@@ -23,7 +23,7 @@ struct ResolvedRuntime {
     std::string source;  // where the name came from
     UniqueFd fd;         // O_CLOEXEC; exec goes through it (no check-then-use race)
     FileIdentity identity;
-    bool is_script = false;  // starts with "#!": exec'd by path, see exec.cpp
+    bool is_script = false;            // starts with "#!": exec'd by path, see exec.cpp
     std::vector<std::string> skipped;  // candidates passed over, and why
 };
 
@@ -34,8 +34,8 @@ struct ResolveContext {
     // runcwrap from a real runtime never needs it: the running binary carries the note, and so
     // does every path, symlink or hard link to it (same file), see binary_marker.hpp.
     std::optional<FileIdentity> self;
-    const CallChain* chain;       // runtimes already run in this chain
-    std::string_view path_env;    // $PATH
+    const CallChain* chain;     // runtimes already run in this chain
+    std::string_view path_env;  // $PATH
 };
 
 Result<ResolvedRuntime> resolve_runtime(const Decision& decision, const ResolveContext& ctx);

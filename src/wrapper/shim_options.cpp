@@ -36,10 +36,10 @@ Result<ShimOptions> parse_shim_options(std::string& text) {
         return ok_status();
     };
     RuntimeOptions& o = shim.options;
-    for (const Status& st : {text_of("binary_name", o.binary_name), text_of("root", o.root),
-                             flag_of("systemd_cgroup", o.systemd_cgroup),
-                             flag_of("no_pivot_root", o.no_pivot_root),
-                             flag_of("no_new_keyring", o.no_new_keyring)})
+    for (const Status& st :
+         {text_of("binary_name", o.binary_name), text_of("root", o.root),
+          flag_of("systemd_cgroup", o.systemd_cgroup), flag_of("no_pivot_root", o.no_pivot_root),
+          flag_of("no_new_keyring", o.no_new_keyring)})
         if (!st) return st.error();
     return shim;
 }

@@ -115,9 +115,9 @@ Result<SideConfig> parse(std::string_view text, std::string_view path, Rules rul
     toml::parse_result parsed = toml::parse(text, path);
     if (!parsed) {
         const auto& err = parsed.error();
-        return make_error("side file " + std::string(path) + ":" +
-                          std::to_string(err.source().begin.line) + ": not valid TOML: " +
-                          std::string(err.description()) + "; fix: correct that line");
+        return make_error(
+            "side file " + std::string(path) + ":" + std::to_string(err.source().begin.line) +
+            ": not valid TOML: " + std::string(err.description()) + "; fix: correct that line");
     }
     SideConfig config;
     config.path = std::string(path);

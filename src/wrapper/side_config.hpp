@@ -56,7 +56,7 @@ inline bool absolute_or_empty(std::string_view path) { return path.empty() || pa
 // containerd's runc.v1.Options keys that runcwrap accepts in [options] but has nothing to
 // restore for.
 inline constexpr std::string_view kIgnoredContainerdKeys[] = {
-    "CriuPath", "CriuImagePath", "CriuWorkPath", "IoUid",
+    "CriuPath", "CriuImagePath", "CriuWorkPath",   "IoUid",
     "IoGid",    "ShimCgroup",    "TaskAPIAddress", "TaskAPIVersion"};
 bool is_ignored_containerd_key(std::string_view key);
 

@@ -23,7 +23,7 @@ bool is_plain(char c) { return c == '\t' || (c >= 0x20 && c < 0x7f); }
 
 // Reads one line of the subset from `line` (no line break in it). Returns false to defer.
 class LineReader {
-public:
+  public:
     explicit LineReader(std::string_view line) : s_(line) {}
 
     void skip_blanks() {
@@ -82,7 +82,7 @@ public:
         return true;
     }
 
-private:
+  private:
     std::string_view s_;
     std::size_t i_ = 0;
 };

@@ -24,14 +24,15 @@ std::int64_t ns_of(const struct timespec& t) {
 // in a process costs ~3 page faults (measured here: 9.1 against 6.0 for a static no-op), several
 // times what the one system call costs.
 std::int64_t clock_ns(clockid_t clock) {
-    struct timespec t{};
+    struct timespec t {};
     ::syscall(SYS_clock_gettime, clock, &t);
     return ns_of(t);
 }
 
 void sleep_ns(std::int64_t ns) {
-    struct timespec t{static_cast<time_t>(ns / 1'000'000'000),
-                      static_cast<long>(ns % 1'000'000'000)};
+    struct timespec t {
+        static_cast<time_t>(ns / 1'000'000'000), static_cast<long>(ns % 1'000'000'000)
+    };
     while (::nanosleep(&t, &t) != 0 && errno == EINTR) {
     }
 }
@@ -71,7 +72,8 @@ Result<Snapshot> read_once(const std::string& path, const std::string& dir, int&
         if (used < snap.text.size()) break;
     }
     snap.text.resize(used);
-    struct stat st{}, dst{};
+    struct stat st {
+    }, dst{};
     if (::stat(dir.c_str(), &dst) != 0) return make_error(dir + ": " + errno_text(errno));
     if (auto problem = folder_trust_problem(dst, dir, path); !problem.empty())
         return make_error(problem);
@@ -98,9 +100,9 @@ Error keeps_changing(const std::string& path) {
         " every read found it rewritten in place (truncated, then written) less than " +
         ms(kSideFileSettleNs) +
         " before, so it may be half-written and runcwrap does not act on it; fix: write it "
-        "atomically: a temp file in the same folder, then rename it over " + path +
-        " (runcwrap import-containerd-config --write and install.sh do; by hand: write " + path +
-        ".new, then mv " + path + ".new " + path + ")");
+        "atomically: a temp file in the same folder, then rename it over " +
+        path + " (runcwrap import-containerd-config --write and install.sh do; by hand: write " +
+        path + ".new, then mv " + path + ".new " + path + ")");
 }
 
 }  // namespace
@@ -145,7 +147,7 @@ Result<std::string> read_side_file(const std::string& path, int* errno_out) {
                 return snap.error();
             }
             // Absent: but a folder that just changed may be in the middle of `rm` + write.
-            struct stat dst{};
+            struct stat dst {};
             if (::stat(dir.c_str(), &dst) == 0) {
                 const std::int64_t dir_mtime = ns_of(dst.st_mtim);
                 wait = missing_side_file_wait_ns(dir_mtime, clock_ns(CLOCK_REALTIME));

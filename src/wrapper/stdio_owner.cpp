@@ -55,7 +55,7 @@ namespace {
 std::optional<dev_t> pipefs_device() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
-    struct stat st{};
+    struct stat st {};
     const bool ok = ::fstat(fds[0], &st) == 0;
     ::close(fds[0]);
     ::close(fds[1]);
@@ -80,7 +80,7 @@ std::vector<StdioFd> inspect_stdio(const OpenAtEntry& open_at_entry, std::uint32
     for (int fd = 0; fd < 3; ++fd) {
         StdioFd s;
         s.fd = fd;
-        struct stat st{};
+        struct stat st {};
         if (!open_at_entry[fd] || ::fstat(fd, &st) != 0) {
             s.note = "closed";
             fds.push_back(s);

@@ -19,7 +19,7 @@ namespace {
 constexpr int kExitFailure = 1;
 
 std::string now_rfc3339() {
-    struct timespec now{};
+    struct timespec now {};
     ::clock_gettime(CLOCK_REALTIME, &now);
     return rfc3339_utc(now);
 }
@@ -47,12 +47,11 @@ void record_decision(const RuncCall& call, const Plan& plan, const std::vector<i
 int fail(const RuncCall& call, const OpenAtEntry& open_at_entry, std::string_view message) {
     const std::string text = "runcwrap: " + std::string(message);
     if (auto log = call.global_value("log"); log && !log->empty()) {
-        const LogFormat format =
-            call.global_value("log-format") == std::string_view("json") ? LogFormat::Json
-                                                                        : LogFormat::Text;
+        const LogFormat format = call.global_value("log-format") == std::string_view("json")
+                                     ? LogFormat::Json
+                                     : LogFormat::Text;
         // A log that cannot be written must not hide the error: stderr still gets it.
-        (void)append_line(std::string(*log),
-                          format_log_line(format, "error", text, now_rfc3339()));
+        (void)append_line(std::string(*log), format_log_line(format, "error", text, now_rfc3339()));
     }
     if (open_at_entry[2]) {
         std::string line = text + "\n";
@@ -90,8 +89,8 @@ int wrapper_main(int argc, char** argv, char** envp) {
 
     record_decision(call, *plan, chowned, "exec");
     const CallChain next = plan->chain.with(plan->runtime.identity);
-    Error failed = exec_runtime(plan->runtime, plan->decision.args,
-                                environment_for_runtime(env, next));
+    Error failed =
+        exec_runtime(plan->runtime, plan->decision.args, environment_for_runtime(env, next));
     record_decision(call, *plan, chowned, "error: " + failed.message);
     return fail(call, open_at_entry, failed.message);
 }

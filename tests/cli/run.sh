@@ -24,16 +24,22 @@ REAL_RUNC=$(command -v runc.real 2>/dev/null || echo /usr/sbin/runc)
 
 passed=0
 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+pass() {
+    echo "PASS $1"
+    passed=$((passed + 1))
+}
+fail() {
+    echo "FAIL $1: $2"
+    failed=$((failed + 1))
+}
 # check NAME COMMAND...: the command's status decides; its output is shown on failure.
-expect_contains() {  # name haystack needle
+expect_contains() { # name haystack needle
     if grep -qF -- "$3" <<<"$2"; then return 0; fi
     fail "$1" "expected to find [$3] in:"$'\n'"$2"
     return 1
 }
 
-side_file() {  # dir content
+side_file() { # dir content
     mkdir -p "$1"
     chmod 0755 "$1"
     printf '%s\n' "$2" >"$1/config.toml"
@@ -43,7 +49,10 @@ side_file() {  # dir content
 # ---- import-containerd-config ----------------------------------------------------------------
 t_import_v2_default() {
     local out
-    out=$("$RW" import-containerd-config "$FIX/v2-config.toml") || { fail import-v2-default "exit $?"; return; }
+    out=$("$RW" import-containerd-config "$FIX/v2-config.toml") || {
+        fail import-v2-default "exit $?"
+        return
+    }
     expect_contains import-v2-default "$out" 'BinaryName = "/usr/sbin/runc"' &&
         expect_contains import-v2-default "$out" 'SystemdCgroup = true' &&
         expect_contains import-v2-default "$out" 'Root = "/run/containerd/runc-custom"' &&
@@ -53,21 +62,30 @@ t_import_v2_default() {
     side_file "$T/imp1" "$out"
     local explained
     explained=$(RUNCWRAP_CONFIG=$T/imp1/config.toml "$RW" explain -- --version) ||
-        { fail import-v2-default "the imported side file was refused: $explained"; return; }
+        {
+            fail import-v2-default "the imported side file was refused: $explained"
+            return
+        }
     expect_contains import-v2-default "$explained" "runtime:   /usr/sbin/runc (from side file $T/imp1/config.toml" &&
         pass import-v2-default
 }
 
 t_import_v2_runtime_flag() {
     local out
-    out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --runtime crun) || { fail import-v2-runtime "exit $?"; return; }
+    out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --runtime crun) || {
+        fail import-v2-runtime "exit $?"
+        return
+    }
     expect_contains import-v2-runtime "$out" 'BinaryName = "/usr/bin/crun"' &&
         expect_contains import-v2-runtime "$out" 'runtime handler "crun"' && pass import-v2-runtime
 }
 
 t_import_nvidia_dropin() {
     local out
-    out=$("$RW" import-containerd-config "$FIX/v2-nvidia-dropin.toml") || { fail import-nvidia-dropin "exit $?"; return; }
+    out=$("$RW" import-containerd-config "$FIX/v2-nvidia-dropin.toml") || {
+        fail import-nvidia-dropin "exit $?"
+        return
+    }
     # The drop-in replaces the CRI section whole (containerd's mergeConfig): default = nvidia.
     expect_contains import-nvidia-dropin "$out" 'BinaryName = "/usr/bin/nvidia-container-runtime"' &&
         expect_contains import-nvidia-dropin "$out" 'other runtime handler "runc": BinaryName = "", SystemdCgroup = true' &&
@@ -76,7 +94,10 @@ t_import_nvidia_dropin() {
 
 t_import_v3() {
     local out
-    out=$("$RW" import-containerd-config "$FIX/v3-config.toml") || { fail import-v3 "exit $?"; return; }
+    out=$("$RW" import-containerd-config "$FIX/v3-config.toml") || {
+        fail import-v3 "exit $?"
+        return
+    }
     expect_contains import-v3 "$out" 'BinaryName = "/usr/bin/crun"' &&
         expect_contains import-v3 "$out" 'SystemdCgroup = false' &&
         expect_contains import-v3 "$out" 'NoNewKeyring = true' && pass import-v3
@@ -86,7 +107,10 @@ t_import_v3() {
 t_import_debian_stock() {
     local out
     out=$("$RW" import-containerd-config "$FIX/debian-1.6.20-config.toml" 2>&1) ||
-        { fail import-debian-stock "exit $?: $out"; return; }
+        {
+            fail import-debian-stock "exit $?: $out"
+            return
+        }
     expect_contains import-debian-stock "$out" 'runtime handler "runc"' &&
         expect_contains import-debian-stock "$out" 'BinaryName = "runc"' &&
         expect_contains import-debian-stock "$out" 'SystemdCgroup = false' && pass import-debian-stock
@@ -96,7 +120,10 @@ t_import_unknown_runtime() {
     local out rc
     out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --runtime kata 2>&1)
     rc=$?
-    [ "$rc" = 1 ] || { fail import-unknown-runtime "exit $rc, want 1"; return; }
+    [ "$rc" = 1 ] || {
+        fail import-unknown-runtime "exit $rc, want 1"
+        return
+    }
     expect_contains import-unknown-runtime "$out" "no CRI runtime \"kata\" in $FIX/v2-config.toml (found: crun, runc)" &&
         pass import-unknown-runtime
 }
@@ -105,16 +132,28 @@ t_import_write() {
     local dir=$T/imp-write out first second
     side_file "$dir" $'[options]\nBinaryName = "/old/runc"\n\n[runcwrap]\nLogFile = "/var/log/runcwrap-test.log"'
     out=$("$RW" import-containerd-config "$FIX/v2-config.toml" --write --output "$dir/config.toml") ||
-        { fail import-write "exit $?: $out"; return; }
+        {
+            fail import-write "exit $?: $out"
+            return
+        }
     first=$(cat "$dir/config.toml")
     expect_contains import-write "$first" 'BinaryName = "/usr/sbin/runc"' &&
         expect_contains import-write "$first" 'LogFile = "/var/log/runcwrap-test.log"' || return
     [ "$(stat -c '%a %u %g' "$dir/config.toml")" = "644 0 0" ] ||
-        { fail import-write "mode/owner $(stat -c '%a %u %g' "$dir/config.toml")"; return; }
+        {
+            fail import-write "mode/owner $(stat -c '%a %u %g' "$dir/config.toml")"
+            return
+        }
     "$RW" import-containerd-config "$FIX/v2-config.toml" --write --output "$dir/config.toml" >/dev/null
     second=$(cat "$dir/config.toml")
-    [ "$first" = "$second" ] || { fail import-write "second --write differs"; return; }
-    [ -z "$(find "$dir" -name '*.tmp.*')" ] || { fail import-write "temp file left behind"; return; }
+    [ "$first" = "$second" ] || {
+        fail import-write "second --write differs"
+        return
+    }
+    [ -z "$(find "$dir" -name '*.tmp.*')" ] || {
+        fail import-write "temp file left behind"
+        return
+    }
     pass import-write
 }
 
@@ -124,7 +163,10 @@ t_import_write_atomic() {
     local dir=$T/imp-atomic ino i cfg seen watcher c reads partial a b
     side_file "$dir" $'[options]\nBinaryName = "/old/runc"'
     "$RW" import-containerd-config "$FIX/v2-config.toml" --write --output "$dir/config.toml" >/dev/null ||
-        { fail import-write-atomic "first --write failed"; return; }
+        {
+            fail import-write-atomic "first --write failed"
+            return
+        }
     a=$(cat "$dir/config.toml")
     cfg=$T/imp-atomic-crun.toml
     write_containerd_config "$cfg" false /usr/bin/crun
@@ -142,7 +184,11 @@ t_import_write_atomic() {
             "$RW" import-containerd-config "$FIX/v2-config.toml" --write --output "$dir/config.toml" >/dev/null
         fi
         [ "$(stat -c %i "$dir/config.toml")" != "$ino" ] ||
-            { kill "$watcher"; fail import-write-atomic "--write $i kept the inode: rewritten in place"; return; }
+            {
+                kill "$watcher"
+                fail import-write-atomic "--write $i kept the inode: rewritten in place"
+                return
+            }
         ino=$(stat -c %i "$dir/config.toml")
     done
     kill "$watcher"
@@ -156,9 +202,12 @@ t_import_write_atomic() {
     # doctor's side-file-write check: ok after --write, a warning once rewritten in place.
     RUNCWRAP_CONFIG=$dir/config.toml "$RW" doctor --containerd-config "$cfg" >"$T/imp-atomic-doc1" 2>&1
     grep -q '^\[ok\]   side-file-write: ' "$T/imp-atomic-doc1" ||
-        { fail import-write-atomic "doctor after --write: $(grep side-file-write "$T/imp-atomic-doc1")"; return; }
+        {
+            fail import-write-atomic "doctor after --write: $(grep side-file-write "$T/imp-atomic-doc1")"
+            return
+        }
     sleep 0.05
-    printf '%s\n' "$b" >"$dir/config.toml"  # in place: truncate, then write
+    printf '%s\n' "$b" >"$dir/config.toml" # in place: truncate, then write
     RUNCWRAP_CONFIG=$dir/config.toml "$RW" doctor --containerd-config "$cfg" >"$T/imp-atomic-doc2" 2>&1
     if ! grep -q '^\[warn\] side-file-write: .* was last rewritten in place' "$T/imp-atomic-doc2" ||
         ! grep -q "fix: write it atomically: a temp file in the same folder, then rename" "$T/imp-atomic-doc2"; then
@@ -170,7 +219,7 @@ t_import_write_atomic() {
 
 # ---- doctor ----------------------------------------------------------------------------------
 # A stand-in containerd: a process whose comm is "containerd" and whose PATH we choose.
-start_fake_containerd() {  # path_env -> sets FAKE_PID
+start_fake_containerd() { # path_env -> sets FAKE_PID
     local dir
     dir=$(mktemp -d "$T/fake.XXXXXX")
     cp /bin/sleep "$dir/containerd"
@@ -180,7 +229,7 @@ start_fake_containerd() {  # path_env -> sets FAKE_PID
     sleep 0.1
 }
 
-write_containerd_config() {  # file systemd_cgroup binary_name
+write_containerd_config() { # file systemd_cgroup binary_name
     cat >"$1" <<CFG
 version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd]
@@ -193,7 +242,7 @@ version = 2
 CFG
 }
 
-doctor() {  # pid cfg side -> output, status in DOCTOR_RC
+doctor() { # pid cfg side -> output, status in DOCTOR_RC
     DOCTOR_OUT=$(RUNCWRAP_CONFIG=$3 "$RW" doctor --containerd-pid "$1" --containerd-config "$2" --bin-dir "$T/bin" 2>&1)
     DOCTOR_RC=$?
 }
@@ -203,7 +252,10 @@ t_doctor_healthy() {
     side_file "$T/doc-ok" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\nSystemdCgroup = false'
     write_containerd_config "$T/doc-ok/containerd.toml" false "$REAL_RUNC"
     doctor "$FAKE_PID" "$T/doc-ok/containerd.toml" "$T/doc-ok/config.toml"
-    [ "$DOCTOR_RC" = 0 ] || { fail doctor-healthy "exit $DOCTOR_RC:"$'\n'"$DOCTOR_OUT"; return; }
+    [ "$DOCTOR_RC" = 0 ] || {
+        fail doctor-healthy "exit $DOCTOR_RC:"$'\n'"$DOCTOR_OUT"
+        return
+    }
     expect_contains doctor-healthy "$DOCTOR_OUT" "[ok]   runc-on-containerd-path" &&
         expect_contains doctor-healthy "$DOCTOR_OUT" "[ok]   runtime (side file BinaryName): $REAL_RUNC: runc version" &&
         expect_contains doctor-healthy "$DOCTOR_OUT" "[ok]   containerd-config-drift" &&
@@ -219,9 +271,12 @@ t_doctor_healthy() {
 }
 
 # Each broken setup must fail (exit 1) and name the failing check with a fix.
-doctor_broken() {  # name check-name pid cfg side
+doctor_broken() { # name check-name pid cfg side
     doctor "$3" "$4" "$5"
-    [ "$DOCTOR_RC" = 1 ] || { fail "$1" "exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"; return; }
+    [ "$DOCTOR_RC" = 1 ] || {
+        fail "$1" "exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"
+        return
+    }
     expect_contains "$1" "$DOCTOR_OUT" "[FAIL] $2" && expect_contains "$1" "$DOCTOR_OUT" "fix: " && pass "$1"
 }
 
@@ -264,7 +319,10 @@ t_doctor_other_copy() {
     cp "$RW" "$T/copy/runc"
     start_fake_containerd "$T/copy:$T/bin:/usr/sbin:/usr/bin"
     doctor "$FAKE_PID" "$T/doc-ok/containerd.toml" "$T/doc-ok/config.toml"
-    [ "$DOCTOR_RC" = 0 ] || { fail doctor-other-copy "exit $DOCTOR_RC, want 0 (a warning):"$'\n'"$DOCTOR_OUT"; return; }
+    [ "$DOCTOR_RC" = 0 ] || {
+        fail doctor-other-copy "exit $DOCTOR_RC, want 0 (a warning):"$'\n'"$DOCTOR_OUT"
+        return
+    }
     expect_contains doctor-other-copy "$DOCTOR_OUT" \
         "[warn] runc-on-containerd-path: the first runc in the PATH of containerd (pid $FAKE_PID) is $T/copy/runc, another copy of runcwrap" &&
         pass doctor-other-copy
@@ -277,7 +335,7 @@ build_fake_containerd() {
     FAKE_CONTAINERD_BIN=$T/fake-containerd
     gcc -O2 -Wall -o "$FAKE_CONTAINERD_BIN" "$FIX/fake-containerd.c" 2>&1 || FAKE_CONTAINERD_BIN=
 }
-start_containerd_release() {  # version path_env [containerd arguments...] -> sets FAKE_PID
+start_containerd_release() { # version path_env [containerd arguments...] -> sets FAKE_PID
     local dir version=$1 path_env=$2
     shift 2
     dir=$(mktemp -d "$T/release.XXXXXX")
@@ -294,7 +352,7 @@ start_containerd_release() {  # version path_env [containerd arguments...] -> se
     return 1
 }
 # doctor for a containerd started with start_containerd_release; extra arguments go to doctor.
-doctor_release() {  # pid side [doctor arguments...] -> DOCTOR_OUT, DOCTOR_RC, DOCTOR_JSON
+doctor_release() { # pid side [doctor arguments...] -> DOCTOR_OUT, DOCTOR_RC, DOCTOR_JSON
     local pid=$1 side=$2
     shift 2
     DOCTOR_OUT=$(RUNCWRAP_CONFIG=$side "$RW" doctor --containerd-pid "$pid" --bin-dir "$T/bin" "$@" 2>&1)
@@ -302,7 +360,7 @@ doctor_release() {  # pid side [doctor arguments...] -> DOCTOR_OUT, DOCTOR_RC, D
     DOCTOR_JSON=$(RUNCWRAP_CONFIG=$side "$RW" doctor --json --containerd-pid "$pid" --bin-dir "$T/bin" "$@" 2>&1)
 }
 # The text line of a check and its JSON detail must say the same.
-same_in_json() {  # name check
+same_in_json() { # name check
     local line detail
     line=$(grep -F -- " $2: " <<<"$DOCTOR_OUT" | head -n1)
     detail=$(jq -r --arg c "$2" '.checks[] | select(.check == $c) | .detail' <<<"$DOCTOR_JSON")
@@ -316,12 +374,21 @@ same_in_json() {  # name check
 # no BinaryName, SystemdCgroup false), and that is what doctor must compare the side file with.
 # The config is the one on containerd's command line (--config), as on a node.
 t_doctor_debian_stock_config() {
-    [ -n "$FAKE_CONTAINERD_BIN" ] || { fail doctor-debian-stock "cannot build the fake containerd (gcc)"; return; }
+    [ -n "$FAKE_CONTAINERD_BIN" ] || {
+        fail doctor-debian-stock "cannot build the fake containerd (gcc)"
+        return
+    }
     side_file "$T/doc-deb" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\nSystemdCgroup = false'
     start_containerd_release 1.6.20~ds1 "$T/bin:/usr/sbin:/usr/bin" --config "$FIX/debian-1.6.20-config.toml" ||
-        { fail doctor-debian-stock "fake containerd did not start"; return; }
+        {
+            fail doctor-debian-stock "fake containerd did not start"
+            return
+        }
     doctor_release "$FAKE_PID" "$T/doc-deb/config.toml"
-    [ "$DOCTOR_RC" = 0 ] || { fail doctor-debian-stock "exit $DOCTOR_RC:"$'\n'"$DOCTOR_OUT"; return; }
+    [ "$DOCTOR_RC" = 0 ] || {
+        fail doctor-debian-stock "exit $DOCTOR_RC:"$'\n'"$DOCTOR_OUT"
+        return
+    }
     expect_contains doctor-debian-stock "$DOCTOR_OUT" \
         "[ok]   containerd-config-drift: side file agrees with containerd's built-in runtime \"runc\" (not in $FIX/debian-1.6.20-config.toml: BinaryName unset, SystemdCgroup false)" &&
         expect_contains doctor-debian-stock "$DOCTOR_OUT" \
@@ -333,23 +400,35 @@ t_doctor_debian_stock_config() {
     local handlers
     handlers=$(jq -c '[.containerd.handlers[] | [.name, .builtin, .runtime_type, .binary_name, .systemd_cgroup, .reaches_runcwrap]]' <<<"$DOCTOR_JSON")
     [ "$handlers" = '[["runc",true,"io.containerd.runc.v2","",false,true]]' ] ||
-        { fail doctor-debian-stock "--json handlers: $handlers"; return; }
+        {
+            fail doctor-debian-stock "--json handlers: $handlers"
+            return
+        }
     same_in_json doctor-debian-stock containerd-config-drift && pass doctor-debian-stock
 }
 
 # Issue #17: per release, which client paths are affected and what runcwrap does for each, in
 # the text and in --json alike.
 t_doctor_release_facts() {
-    [ -n "$FAKE_CONTAINERD_BIN" ] || { fail doctor-release-facts "cannot build the fake containerd (gcc)"; return; }
+    [ -n "$FAKE_CONTAINERD_BIN" ] || {
+        fail doctor-release-facts "cannot build the fake containerd (gcc)"
+        return
+    }
     local row version release cri go must says
     # version | release | CRI affected | ctr/Go affected | handlers must reach runcwrap | the CRI line says
     while IFS='|' read -r version release cri go must says; do
         start_containerd_release "$version" "$T/bin:/usr/sbin:/usr/bin" ||
-            { fail doctor-release-facts "fake containerd $version did not start"; return; }
+            {
+                fail doctor-release-facts "fake containerd $version did not start"
+                return
+            }
         doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$FIX/debian-1.6.20-config.toml"
         row=$(jq -r '[.containerd.version, .containerd.release, (.containerd.client_paths[] | .affected), .containerd.handlers_must_reach_runcwrap] | map(tostring) | join("|")' <<<"$DOCTOR_JSON")
         [ "$row" = "$version|$release|$cri|$go|$must" ] ||
-            { fail doctor-release-facts "containerd $version: --json says [$row], want [$version|$release|$cri|$go|$must]"; return; }
+            {
+                fail doctor-release-facts "containerd $version: --json says [$row], want [$version|$release|$cri|$go|$must]"
+                return
+            }
         expect_contains doctor-release-facts "$DOCTOR_OUT" "$says" || return
         if [ "$version" != 2.0.5 ] && [ "$version" != 2.1.0 ]; then
             expect_contains doctor-release-facts "$DOCTOR_OUT" "[ok]   ctr-go-clients: affected: a task option (ctr run --uidmap/--gidmap or --no-pivot" || return
@@ -375,7 +454,7 @@ ROWS
 
 # Issue #15: each CRI handler, built-in ones included: is runcwrap on its call path, and on a
 # release where it must be (1.7.x, 2.0.0) a failure naming the handler and the fix.
-write_handlers_config() {  # file: v2, runc (no BinaryName), crun (names a binary), kata (another shim)
+write_handlers_config() { # file: v2, runc (no BinaryName), crun (names a binary), kata (another shim)
     cat >"$1" <<CFG
 version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd]
@@ -392,16 +471,25 @@ CFG
 }
 
 t_doctor_handler_paths() {
-    [ -n "$FAKE_CONTAINERD_BIN" ] || { fail doctor-handler-paths "cannot build the fake containerd (gcc)"; return; }
+    [ -n "$FAKE_CONTAINERD_BIN" ] || {
+        fail doctor-handler-paths "cannot build the fake containerd (gcc)"
+        return
+    }
     mkdir -p "$T/rt"
     printf '#!/bin/sh\necho "crun version 1.8"\n' >"$T/rt/crun"
     chmod 0755 "$T/rt" "$T/rt/crun"
     local cfg=$T/doc-ok/handlers.toml
     write_handlers_config "$cfg"
     start_containerd_release 1.7.24 "$T/bin:/usr/sbin:/usr/bin" ||
-        { fail doctor-handler-paths "fake containerd did not start"; return; }
+        {
+            fail doctor-handler-paths "fake containerd did not start"
+            return
+        }
     doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$cfg"
-    [ "$DOCTOR_RC" = 1 ] || { fail doctor-handler-paths "1.7.24: exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"; return; }
+    [ "$DOCTOR_RC" = 1 ] || {
+        fail doctor-handler-paths "1.7.24: exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"
+        return
+    }
     expect_contains doctor-handler-paths "$DOCTOR_OUT" \
         "[ok]   cri-handler \"runc\": BinaryName unset: the shim runs runc from containerd's PATH, $T/bin/runc = runcwrap" &&
         expect_contains doctor-handler-paths "$DOCTOR_OUT" \
@@ -413,14 +501,23 @@ t_doctor_handler_paths() {
     local routes
     routes=$(jq -c '[.containerd.handlers[] | [.name, .runc_shim, .reaches_runcwrap]]' <<<"$DOCTOR_JSON")
     [ "$routes" = '[["crun",true,false],["kata",false,false],["runc",true,true]]' ] ||
-        { fail doctor-handler-paths "--json handlers: $routes"; return; }
+        {
+            fail doctor-handler-paths "--json handlers: $routes"
+            return
+        }
     [ "$(jq -r '.checks[] | select(.check == "cri-handler \"crun\"") | .status' <<<"$DOCTOR_JSON")" = fail ] ||
-        { fail doctor-handler-paths "--json: crun is not a failure"; return; }
+        {
+            fail doctor-handler-paths "--json: crun is not a failure"
+            return
+        }
     same_in_json doctor-handler-paths 'cri-handler "crun"' || return
     # 2.0.4: the app containers of userns pods reach runcwrap through PATH whatever BinaryName says.
     start_containerd_release 2.0.4 "$T/bin:/usr/sbin:/usr/bin"
     doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$cfg"
-    [ "$DOCTOR_RC" = 0 ] || { fail doctor-handler-paths "2.0.4: exit $DOCTOR_RC, want 0:"$'\n'"$DOCTOR_OUT"; return; }
+    [ "$DOCTOR_RC" = 0 ] || {
+        fail doctor-handler-paths "2.0.4: exit $DOCTOR_RC, want 0:"$'\n'"$DOCTOR_OUT"
+        return
+    }
     expect_contains doctor-handler-paths "$DOCTOR_OUT" \
         "[ok]   cri-handler \"crun\": BinaryName = $T/rt/crun: the shim runs $T/rt/crun itself; runcwrap is not on this handler's path; enough on containerd 2.0.4" || return
     # 2.0.0 (the stdio problem, before IoUid/IoGid) with a v3 config that names no "runc":
@@ -434,7 +531,10 @@ version = 3
 CFG
     start_containerd_release 2.0.0 "$T/bin:$T/rt:/usr/sbin:/usr/bin"
     doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$T/doc-ok/v3.toml"
-    [ "$DOCTOR_RC" = 1 ] || { fail doctor-handler-paths "2.0.0: exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"; return; }
+    [ "$DOCTOR_RC" = 1 ] || {
+        fail doctor-handler-paths "2.0.0: exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"
+        return
+    }
     expect_contains doctor-handler-paths "$DOCTOR_OUT" \
         "[ok]   cri-handler \"runc\": containerd's built-in handler: BinaryName unset: the shim runs runc from containerd's PATH, $T/bin/runc = runcwrap" &&
         expect_contains doctor-handler-paths "$DOCTOR_OUT" \
@@ -444,12 +544,15 @@ CFG
     start_containerd_release 1.7.24 "$T/bin:/usr/sbin:/usr/bin"
     doctor_release "$FAKE_PID" "$T/doc-ok/config.toml" --containerd-config "$T/doc-ok/no-runc.toml"
     routes=$(jq -c '[.containerd.handlers[] | .name]' <<<"$DOCTOR_JSON")
-    [ "$routes" = '["crun","kata"]' ] || { fail doctor-handler-paths "1.7 with no runc table: handlers $routes"; return; }
+    [ "$routes" = '["crun","kata"]' ] || {
+        fail doctor-handler-paths "1.7 with no runc table: handlers $routes"
+        return
+    }
     pass doctor-handler-paths
 }
 
 # ---- explain ---------------------------------------------------------------------------------
-make_bug_bundle() {  # dir
+make_bug_bundle() { # dir
     mkdir -p "$1/rootfs"
     cp "${SAMPLES_DIR:-$HERE/../fixtures/shim-1.6.20}/c2/01-create-config.json" "$1/config.json"
     printf '{"io_uid":100000,"io_gid":100000}' >"$1/options.json"
@@ -460,7 +563,10 @@ t_explain_bundle() {
     local b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
     make_bug_bundle "$b"
     side_file "$T/exp" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\nSystemdCgroup = true\nRoot = "/run/custom-runc"'
-    out=$(RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b") || { fail explain-bundle "exit $?: $out"; return; }
+    out=$(RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b") || {
+        fail explain-bundle "exit $?: $out"
+        return
+    }
     expect_contains explain-bundle "$out" "case:      dropped-side-file" &&
         expect_contains explain-bundle "$out" "restored:  --root /run/custom-runc/e2e, --systemd-cgroup" &&
         expect_contains explain-bundle "$out" "exec:      $REAL_RUNC --root /run/custom-runc/e2e --log $b/log.json --log-format json --systemd-cgroup create --bundle $b --pid-file $b/init.pid ctr1" ||
@@ -478,7 +584,10 @@ t_explain_bundle() {
 t_explain_stdio() {
     # Issue #3: explain shows the process user, the mapped host ids and, per fd, what it is.
     local b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
-    out=$(: | RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b" 2>/dev/null >"$T/explain-stdio.txt"; cat "$T/explain-stdio.txt")
+    out=$(
+        : | RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b" 2>/dev/null >"$T/explain-stdio.txt"
+        cat "$T/explain-stdio.txt"
+    )
     expect_contains explain-stdio "$out" "stdio:     chown: user namespace: process user 0:0 is host 100000:100000" &&
         expect_contains explain-stdio "$out" "mappings:  uid 0->100000 (65536); gid 0->100000 (65536)" &&
         expect_contains explain-stdio "$out" "fd 0:    pipe pipe:[" &&
@@ -502,7 +611,10 @@ t_explain_userns_path() {
     mkdir -p "$b"
     printf '{"ociVersion":"1.0.2","process":{"user":{"uid":5,"gid":6},"args":["sh"],"cwd":"/"},"root":{"path":"rootfs"},"linux":{"namespaces":[{"type":"user","path":"/proc/%s/ns/user"},{"type":"mount"}]}}' "$pid" >"$b/config.json"
     printf '{"io_uid":200005,"io_gid":200006}' >"$b/options.json"
-    out=$(: | RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b" 2>&1 >"$T/explain-joined.txt"; cat "$T/explain-joined.txt")
+    out=$(
+        : | RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --bundle "$b" 2>&1 >"$T/explain-joined.txt"
+        cat "$T/explain-joined.txt"
+    )
     expect_contains explain-userns-path "$out" "stdio:     chown: user namespace: process user 5:6 is host 200005:200006" &&
         expect_contains explain-userns-path "$out" "(/proc/$pid/uid_map and gid_map)" && pass explain-userns-path
 }
@@ -511,7 +623,10 @@ t_explain_id() {
     local root=$T/runc-root b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
     mkdir -p "$root/ctr1"
     printf '{"id":"ctr1","init_process_pid":1,"config":{"labels":["bundle=%s"],"uid_mappings":[{"container_id":0,"host_id":100000,"size":65536}]}}' "$b" >"$root/ctr1/state.json"
-    out=$(RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --id ctr1 --root "$root") || { fail explain-id "exit $?: $out"; return; }
+    out=$(RUNCWRAP_CONFIG=$T/exp/config.toml "$RW" explain --id ctr1 --root "$root") || {
+        fail explain-id "exit $?: $out"
+        return
+    }
     expect_contains explain-id "$out" "bundle:    $b (from the folder of --log)" &&
         expect_contains explain-id "$out" "case:      dropped-side-file" && pass explain-id
 }
@@ -525,12 +640,18 @@ t_decision_log_concurrent() {
         RUNCWRAP_CONFIG=$T/dlog/config.toml "$T/bin/runc" --version >/dev/null 2>&1 &
         calls+=($!)
     done
-    wait "${calls[@]}"  # only these: the fake containerds are children too
+    wait "${calls[@]}" # only these: the fake containerds are children too
     local lines bad
     lines=$(wc -l <"$log")
-    [ "$lines" = 50 ] || { fail decision-log-concurrent "$lines lines, want 50"; return; }
+    [ "$lines" = 50 ] || {
+        fail decision-log-concurrent "$lines lines, want 50"
+        return
+    }
     bad=$(jq -c 'select((.time|test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T")) and .outcome == "exec" and .runtime == "'"$REAL_RUNC"'" and (.pid|type) == "number" | not)' "$log" 2>&1)
-    [ -z "$bad" ] || { fail decision-log-concurrent "bad lines: $bad"; return; }
+    [ -z "$bad" ] || {
+        fail decision-log-concurrent "bad lines: $bad"
+        return
+    }
     pass decision-log-concurrent
 }
 
@@ -538,7 +659,10 @@ t_decision_log_rotates() {
     local log=$T/rotate.log
     side_file "$T/drot" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\n\n[runcwrap]\nLogFile = "'"$log"$'"'
     head -c $((4 * 1024 * 1024)) /dev/zero | tr '\0' 'x' >"$log"
-    RUNCWRAP_CONFIG=$T/drot/config.toml "$T/bin/runc" --version >/dev/null || { fail decision-log-rotates "call failed"; return; }
+    RUNCWRAP_CONFIG=$T/drot/config.toml "$T/bin/runc" --version >/dev/null || {
+        fail decision-log-rotates "call failed"
+        return
+    }
     if [ ! -f "$log.1" ] || [ "$(stat -c %s "$log.1")" -lt $((4 * 1024 * 1024)) ] || [ "$(wc -l <"$log")" != 1 ]; then
         fail decision-log-rotates "no rotation: $(stat -c '%n %s' "$log"*)"
         return
@@ -550,7 +674,10 @@ t_decision_log_unwritable() {
     side_file "$T/dbad" $'[options]\nBinaryName = "'"$REAL_RUNC"$'"\n\n[runcwrap]\nLogFile = "/nonexistent/dir/runcwrap.log"'
     local out
     out=$(RUNCWRAP_CONFIG=$T/dbad/config.toml "$T/bin/runc" --version 2>&1) ||
-        { fail decision-log-unwritable "the call failed: $out"; return; }
+        {
+            fail decision-log-unwritable "the call failed: $out"
+            return
+        }
     expect_contains decision-log-unwritable "$out" "runc version" && pass decision-log-unwritable
 }
 

@@ -16,10 +16,16 @@ W=$2
 shift 2
 DPKG_OPTIONS=("$@")
 step() { echo "ok: $*"; }
-die() { echo "FAIL: $*"; exit 1; }
+die() {
+    echo "FAIL: $*"
+    exit 1
+}
 
 # A dpkg run on the node halfway through would leave its database half-written below us.
-for _ in $(seq 60); do pgrep -x dpkg >/dev/null || pgrep -x apt-get >/dev/null || pgrep -x apt >/dev/null || break; sleep 2; done
+for _ in $(seq 60); do
+    pgrep -x dpkg >/dev/null || pgrep -x apt-get >/dev/null || pgrep -x apt >/dev/null || break
+    sleep 2
+done
 
 mkdir -p "$W"
 mount -t tmpfs -o mode=0755 tmpfs "$W" || die "tmpfs"
@@ -40,7 +46,10 @@ DIVERSIONS_BEFORE=$(in_root dpkg-divert --list | sort)
 [ ! -e "$R/etc/runcwrap" ] && [ ! -e "$R/var/lib/runcwrap" ] ||
     die "this machine already has /etc/runcwrap or /var/lib/runcwrap: the test needs a node without runcwrap"
 
-out=$(in_root dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg -i"; }
+out=$(in_root dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || {
+    printf '%s\n' "$out" | tail -30
+    die "dpkg -i"
+}
 step "dpkg -i $(basename "$DEB")"
 [ "$(in_root dpkg-divert --listpackage /usr/sbin/runc)" = runcwrap ] &&
     in_root dpkg-divert --list /usr/sbin/runc | grep -qF 'diversion of /usr/sbin/runc to /usr/sbin/runc.runcwrap-backup by runcwrap' ||
@@ -72,14 +81,20 @@ out=$(in_root sh -c 'cd /tmp/bundle && runc spec && sed -i -e "s/\"terminal\": t
 grep -q '"rcw-dist-deb"' "$R/run/rcw-dist-decisions.log" || die "runcwrap's decision log has no call for the container: $(cat "$R/run/rcw-dist-decisions.log" 2>&1)"
 step "a busybox container runs with runc run (runcwrap -> the real runc; in runcwrap's decision log)"
 
-out=$(in_root dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg -i a second time"; }
+out=$(in_root dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || {
+    printf '%s\n' "$out" | tail -30
+    die "dpkg -i a second time"
+}
 [ "$(readlink "$R/usr/sbin/runc")" = runcwrap ] && [ "$(in_root dpkg-divert --listpackage /usr/sbin/runc)" = runcwrap ] ||
     die "the reinstall lost the link or the diversion"
 step "reinstalling the same package (prerm upgrade, postinst configure) keeps the node as it was"
 
 # An operator's edit of the side file survives a remove and goes with purge.
 printf '# edited by the operator\n' >>"$R/etc/runcwrap/config.toml"
-out=$(in_root dpkg -r runcwrap 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg -r"; }
+out=$(in_root dpkg -r runcwrap 2>&1) || {
+    printf '%s\n' "$out" | tail -30
+    die "dpkg -r"
+}
 [ -z "$(in_root dpkg-divert --listpackage /usr/sbin/runc)" ] || die "dpkg -r left the diversion"
 [ -f "$R/usr/sbin/runc" ] && [ ! -L "$R/usr/sbin/runc" ] && [ "$(sha256sum <"$R/usr/sbin/runc")" = "$REAL_SHA" ] ||
     die "dpkg -r did not put the real runc back"
@@ -90,7 +105,10 @@ if in_root dpkg-query -W -f='${Status}' runcwrap 2>/dev/null | grep -q 'config-f
     [ -f "$R/etc/runcwrap/config.toml" ] || die "dpkg -r removed the edited side file"
     step "dpkg -r kept the edited side file"
 fi
-out=$(in_root dpkg --purge runcwrap 2>&1) || { printf '%s\n' "$out" | tail -30; die "dpkg --purge"; }
+out=$(in_root dpkg --purge runcwrap 2>&1) || {
+    printf '%s\n' "$out" | tail -30
+    die "dpkg --purge"
+}
 step "dpkg --purge runcwrap"
 
 [ "$(in_root dpkg-divert --list | sort)" = "$DIVERSIONS_BEFORE" ] || die "the diversions differ from before"

@@ -24,7 +24,11 @@ VERSION=$(cat VERSION)
 DIST=$REPO/build/dist
 COMMIT=$(git rev-parse --short=12 HEAD)
 
-[ "$(id -u)" = 0 ] || { echo "FAIL setup: run as root"; echo "0 passed, 1 failed"; exit 1; }
+[ "$(id -u)" = 0 ] || {
+    echo "FAIL setup: run as root"
+    echo "0 passed, 1 failed"
+    exit 1
+}
 
 T=$(mktemp -d /tmp/rcw-dist.XXXXXX)
 chmod 0755 "$T"
@@ -41,8 +45,14 @@ trap 'exit 130' INT TERM
 
 passed=0
 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+pass() {
+    echo "PASS $1"
+    passed=$((passed + 1))
+}
+fail() {
+    echo "FAIL $1: $2"
+    failed=$((failed + 1))
+}
 show() { printf '%s\n' "$1" | tail -n "${2:-15}" | sed 's/^/    | /'; }
 
 declare -A TRIPLE=([amd64]=x86_64-linux-musl [arm64]=aarch64-linux-musl)
@@ -54,7 +64,10 @@ deb() { echo "$DIST/runcwrap_${VERSION}_$1.deb"; }
 # Debian's own registration line (/usr/lib/binfmt.d/qemu-aarch64.conf) under a name of ours.
 register_qemu() {
     local conf=/usr/lib/binfmt.d/qemu-aarch64.conf line
-    [ -f "$conf" ] || { echo "no $conf: qemu-user-static is not installed"; return 1; }
+    [ -f "$conf" ] || {
+        echo "no $conf: qemu-user-static is not installed"
+        return 1
+    }
     if [ ! -e "$BINFMT_DIR/register" ]; then
         mount -t binfmt_misc binfmt_misc "$BINFMT_DIR" || return 1
         MOUNTED_BINFMT=1
@@ -69,14 +82,28 @@ t_files() {
     local f want=()
     for a in amd64 arm64; do want+=("$(archive $a)" "$(deb $a)"); done
     for f in "${want[@]}" "$DIST/SHA256SUMS"; do
-        [ -f "$f" ] || { fail files "missing $f"; return; }
+        [ -f "$f" ] || {
+            fail files "missing $f"
+            return
+        }
     done
     local count
     count=$(find "$DIST" -mindepth 1 | wc -l)
-    [ "$count" = 5 ] || { fail files "build/dist holds $count files, not 5: $(find "$DIST" -mindepth 1)"; return; }
+    [ "$count" = 5 ] || {
+        fail files "build/dist holds $count files, not 5: $(find "$DIST" -mindepth 1)"
+        return
+    }
     local out
-    out=$(cd "$DIST" && sha256sum -c SHA256SUMS 2>&1) || { fail files "sha256sum -c:"; show "$out"; return; }
-    [ "$(grep -c ': OK$' <<<"$out")" = 4 ] || { fail files "SHA256SUMS does not list the four files"; show "$out"; return; }
+    out=$(cd "$DIST" && sha256sum -c SHA256SUMS 2>&1) || {
+        fail files "sha256sum -c:"
+        show "$out"
+        return
+    }
+    [ "$(grep -c ': OK$' <<<"$out")" = 4 ] || {
+        fail files "SHA256SUMS does not list the four files"
+        show "$out"
+        return
+    }
     pass files
 }
 
@@ -89,17 +116,35 @@ t_archive_layout() {
         want=$(printf '%s\n' "drwxr-xr-x 0/0 $name/" "-rw-r--r-- 0/0 $name/LICENSE" \
             "-rw-r--r-- 0/0 $name/README.md" "-rwxr-xr-x 0/0 $name/install.sh" \
             "-rwxr-xr-x 0/0 $name/runcwrap" "-rw-r--r-- 0/0 $name/runcwrap.8")
-        [ "$list" = "$want" ] || { fail archive-layout "$a: tar lists"$'\n'"$list"; return; }
+        [ "$list" = "$want" ] || {
+            fail archive-layout "$a: tar lists"$'\n'"$list"
+            return
+        }
         mkdir -p "$T/unpack-$a"
-        tar -xzf "$(archive $a)" -C "$T/unpack-$a" || { fail archive-layout "$a: tar -x failed"; return; }
+        tar -xzf "$(archive $a)" -C "$T/unpack-$a" || {
+            fail archive-layout "$a: tar -x failed"
+            return
+        }
         local bin=$T/unpack-$a/$name/runcwrap desc
         desc=$(file -b "$bin")
         grep -qF "${FILE_ARCH[$a]}" <<<"$desc" && grep -qE 'statically linked|static-pie linked' <<<"$desc" ||
-            { fail archive-layout "$a: file says: $desc"; return; }
-        ! readelf -l "$bin" | grep -q INTERP || { fail archive-layout "$a: the binary has a PT_INTERP"; return; }
+            {
+                fail archive-layout "$a: file says: $desc"
+                return
+            }
+        ! readelf -l "$bin" | grep -q INTERP || {
+            fail archive-layout "$a: the binary has a PT_INTERP"
+            return
+        }
         grep -qF "\"runcwrap $VERSION\"" "$T/unpack-$a/$name/runcwrap.8" ||
-            { fail archive-layout "$a: the man page does not say version $VERSION"; return; }
-        cmp -s install.sh "$T/unpack-$a/$name/install.sh" || { fail archive-layout "$a: install.sh differs"; return; }
+            {
+                fail archive-layout "$a: the man page does not say version $VERSION"
+                return
+            }
+        cmp -s install.sh "$T/unpack-$a/$name/install.sh" || {
+            fail archive-layout "$a: install.sh differs"
+            return
+        }
     done
     pass archive-layout
 }
@@ -110,10 +155,16 @@ t_version() {
         bin=$T/unpack-$a/runcwrap-$VERSION-linux-$a/runcwrap
         out=$("$bin" --version 2>&1)
         [ "$out" = "runcwrap $VERSION (commit $COMMIT, target ${TRIPLE[$a]})" ] ||
-            { fail version "$a: --version says: $out"; return; }
+            {
+                fail version "$a: --version says: $out"
+                return
+            }
         out=$(exec -a runcwrap "$bin" version 2>&1)
         [ "$out" = "runcwrap $VERSION (commit $COMMIT, target ${TRIPLE[$a]})" ] ||
-            { fail version "$a: version says: $out"; return; }
+            {
+                fail version "$a: version says: $out"
+                return
+            }
     done
     pass version
 }
@@ -129,11 +180,28 @@ t_archive_install() {
         out=$(cd "$dir" && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin unshare --net \
             ./install.sh --prefix "$p" --binary-name /usr/sbin/runc 2>&1)
         rc=$?
-        [ "$rc" = 0 ] || { fail archive-install "$a: exit $rc"; show "$out" 30; return; }
-        grep -qF "binary: $dir/runcwrap" <<<"$out" || { fail archive-install "$a: not the archive's binary"; show "$out" 30; return; }
-        [ ! -e "$dir/build" ] || { fail archive-install "$a: install.sh built something"; return; }
-        cmp -s "$dir/runcwrap" "$p/usr/local/bin/runcwrap" || { fail archive-install "$a: installed binary differs"; return; }
-        [ "$(readlink "$p/usr/local/bin/runc")" = runcwrap ] || { fail archive-install "$a: no runc link"; return; }
+        [ "$rc" = 0 ] || {
+            fail archive-install "$a: exit $rc"
+            show "$out" 30
+            return
+        }
+        grep -qF "binary: $dir/runcwrap" <<<"$out" || {
+            fail archive-install "$a: not the archive's binary"
+            show "$out" 30
+            return
+        }
+        [ ! -e "$dir/build" ] || {
+            fail archive-install "$a: install.sh built something"
+            return
+        }
+        cmp -s "$dir/runcwrap" "$p/usr/local/bin/runcwrap" || {
+            fail archive-install "$a: installed binary differs"
+            return
+        }
+        [ "$(readlink "$p/usr/local/bin/runc")" = runcwrap ] || {
+            fail archive-install "$a: no runc link"
+            return
+        }
         # doctor's checks that apply to a staged root: the links, the side file, the runtime.
         # (Not bin-dir under qemu: doctor knows runcwrap by /proc/self/exe, which qemu answers
         # with its own binary; the link and the bytes were checked above.)
@@ -143,13 +211,28 @@ t_archive_install() {
         checks+=("[ok]   side-file: $p/etc/runcwrap/config.toml parses and is trusted, BinaryName = /usr/sbin/runc"
             "[ok]   runtime (side file BinaryName): /usr/sbin/runc: runc version")
         for check in "${checks[@]}"; do
-            grep -qF -- "$check" <<<"$out" || { fail archive-install "$a: doctor lacks: $check"; show "$out" 30; return; }
+            grep -qF -- "$check" <<<"$out" || {
+                fail archive-install "$a: doctor lacks: $check"
+                show "$out" 30
+                return
+            }
         done
         # The staged runc is the wrapper and reaches the real runc: its output only.
         out=$(RUNCWRAP_CONFIG=$p/etc/runcwrap/config.toml "$p/usr/local/bin/runc" --version 2>&1)
-        [ "$out" = "$(/usr/sbin/runc --version 2>&1)" ] || { fail archive-install "$a: runc --version through runcwrap:"; show "$out"; return; }
-        out=$("$dir/install.sh" --prefix "$p" --uninstall 2>&1) || { fail archive-install "$a: --uninstall failed"; show "$out"; return; }
-        [ -z "$(find "$p" -mindepth 1)" ] || { fail archive-install "$a: --uninstall left: $(find "$p" -mindepth 1)"; return; }
+        [ "$out" = "$(/usr/sbin/runc --version 2>&1)" ] || {
+            fail archive-install "$a: runc --version through runcwrap:"
+            show "$out"
+            return
+        }
+        out=$("$dir/install.sh" --prefix "$p" --uninstall 2>&1) || {
+            fail archive-install "$a: --uninstall failed"
+            show "$out"
+            return
+        }
+        [ -z "$(find "$p" -mindepth 1)" ] || {
+            fail archive-install "$a: --uninstall left: $(find "$p" -mindepth 1)"
+            return
+        }
     done
     pass archive-install
 }
@@ -159,22 +242,41 @@ t_deb_contents() {
     local a list field
     for a in amd64 arm64; do
         list=$(dpkg-deb -c "$(deb $a)" | awk '{print $1, $2, $6}')
-        grep -q ' \./usr/local' <<<"$list" && { fail deb-contents "$a: ships /usr/local"; return; }
+        grep -q ' \./usr/local' <<<"$list" && {
+            fail deb-contents "$a: ships /usr/local"
+            return
+        }
         grep -qx -- '-rwxr-xr-x root/root ./usr/sbin/runcwrap' <<<"$list" &&
             grep -qx -- '-rwxr-xr-x root/root ./usr/lib/runcwrap/install.sh' <<<"$list" &&
             grep -qx -- '-rw-r--r-- root/root ./usr/share/man/man8/runcwrap.8.gz' <<<"$list" ||
-            { fail deb-contents "$a: dpkg-deb -c:"; show "$list" 30; return; }
+            {
+                fail deb-contents "$a: dpkg-deb -c:"
+                show "$list" 30
+                return
+            }
         # No file of another package: /usr/sbin/runc is install.sh's symlink, after dpkg-divert.
-        grep -q '/usr/sbin/runc$' <<<"$list" && { fail deb-contents "$a: ships /usr/sbin/runc"; return; }
+        grep -q '/usr/sbin/runc$' <<<"$list" && {
+            fail deb-contents "$a: ships /usr/sbin/runc"
+            return
+        }
         for field in "Version:$VERSION" "Architecture:$a" "Package:runcwrap"; do
             [ "$(dpkg-deb -f "$(deb $a)" "${field%%:*}")" = "${field#*:}" ] ||
-                { fail deb-contents "$a: ${field%%:*} is $(dpkg-deb -f "$(deb $a)" "${field%%:*}")"; return; }
+                {
+                    fail deb-contents "$a: ${field%%:*} is $(dpkg-deb -f "$(deb $a)" "${field%%:*}")"
+                    return
+                }
         done
         mkdir -p "$T/deb-$a"
         dpkg-deb -x "$(deb $a)" "$T/deb-$a"
-        cmp -s install.sh "$T/deb-$a/usr/lib/runcwrap/install.sh" || { fail deb-contents "$a: install.sh is not the project's"; return; }
+        cmp -s install.sh "$T/deb-$a/usr/lib/runcwrap/install.sh" || {
+            fail deb-contents "$a: install.sh is not the project's"
+            return
+        }
         cmp -s "$T/unpack-$a/runcwrap-$VERSION-linux-$a/runcwrap" "$T/deb-$a/usr/sbin/runcwrap" ||
-            { fail deb-contents "$a: the package's binary is not the archive's"; return; }
+            {
+                fail deb-contents "$a: the package's binary is not the archive's"
+                return
+            }
     done
     pass deb-contents
 }
@@ -195,12 +297,16 @@ t_deb_lintian() {
 # namespace, entered with chroot. The live node never changes.
 # The arm64 package too, forced onto this amd64 dpkg: its binary runs under qemu-user and
 # reaches this machine's (amd64) runc.
-t_deb_install() {  # ARCH [DPKG_OPTION...]
+t_deb_install() { # ARCH [DPKG_OPTION...]
     local a=$1 out rc
     shift
     out=$(unshare --mount --propagation private bash "$HERE/deb-install.sh" "$(deb "$a")" "$T/overlay-$a" "$@" 2>&1)
     rc=$?
-    [ "$rc" = 0 ] || { fail "deb-install-$a" "exit $rc"; show "$out" 40; return; }
+    [ "$rc" = 0 ] || {
+        fail "deb-install-$a" "exit $rc"
+        show "$out" 40
+        return
+    }
     printf '%s\n' "$out" | sed 's/^/    /'
     pass "deb-install-$a"
 }
@@ -210,7 +316,11 @@ t_arm64_unit() {
     local out rc
     out=$(SAMPLES_DIR=$REPO/tests/fixtures/shim-1.6.20 build/aarch64/unit-tests --gtest_brief=1 2>&1)
     rc=$?
-    [ "$rc" = 0 ] || { fail arm64-unit "exit $rc"; show "$out" 40; return; }
+    [ "$rc" = 0 ] || {
+        fail arm64-unit "exit $rc"
+        show "$out" 40
+        return
+    }
     show "$out" 3
     pass arm64-unit
 }
@@ -225,22 +335,29 @@ t_arm64_unit() {
 #    qemu's file when runcwrap starts. A kernel leaves it closed.
 #  - qemu 7.2 gives the guest its environment in reverse order; runcwrap passes on what it got.
 QEMU_DIFFERENCES=(
-    'Aliases/SelfLoop.SideFileNamingRuncwrapIsRefusedWithTheFix/*'  # /proc/self/exe
-    'BadInputs.BinaryNameIsRuncwrapBy*'                             # /proc/self/exe
-    'BadInputs.BinaryNameBareResolvesOnlyToRuncwrap'                # /proc/self/exe
-    'ErrorLog.TextFormatGivesALogrusTextLine'                       # /proc/self/exe (its example error)
-    'ErrorLog.UnwritableLogStillReportsOnStderr'                    # /proc/self/exe (its example error)
-    'BadInputs.StdioClosedAtEntryStaysClosedInTheRuntime'           # qemu's fd 0
-    'Install/Fds.ClosedStdioStaysClosed/*'                          # qemu's fd 0
-    'Variants/ReplayD.EveryShimCallReachesTheRuntimeUnchangedButForRestoredFlags/*'  # env order
+    'Aliases/SelfLoop.SideFileNamingRuncwrapIsRefusedWithTheFix/*'                  # /proc/self/exe
+    'BadInputs.BinaryNameIsRuncwrapBy*'                                             # /proc/self/exe
+    'BadInputs.BinaryNameBareResolvesOnlyToRuncwrap'                                # /proc/self/exe
+    'ErrorLog.TextFormatGivesALogrusTextLine'                                       # /proc/self/exe (its example error)
+    'ErrorLog.UnwritableLogStillReportsOnStderr'                                    # /proc/self/exe (its example error)
+    'BadInputs.StdioClosedAtEntryStaysClosedInTheRuntime'                           # qemu's fd 0
+    'Install/Fds.ClosedStdioStaysClosed/*'                                          # qemu's fd 0
+    'Variants/ReplayD.EveryShimCallReachesTheRuntimeUnchangedButForRestoredFlags/*' # env order
 )
 t_arm64_integration() {
     local out rc bin=$T/unpack-arm64/runcwrap-$VERSION-linux-arm64/runcwrap filter
-    filter=$(IFS=:; echo "${QEMU_DIFFERENCES[*]}")
+    filter=$(
+        IFS=:
+        echo "${QEMU_DIFFERENCES[*]}"
+    )
     out=$(RUNCWRAP_BIN=$bin PROBE_BIN=$REPO/build/probe-runtime SAMPLES_DIR=$REPO/tests/fixtures/shim-1.6.20 \
         build/integration-tests --gtest_brief=1 --gtest_filter="-$filter" 2>&1)
     rc=$?
-    [ "$rc" = 0 ] || { fail arm64-integration "exit $rc"; show "$out" 60; return; }
+    [ "$rc" = 0 ] || {
+        fail arm64-integration "exit $rc"
+        show "$out" 60
+        return
+    }
     show "$out" 3
     echo "    (left out under qemu-user, see QEMU_DIFFERENCES: $(build/integration-tests --gtest_list_tests \
         --gtest_filter="$filter" | grep -c '^  ') tests)"
@@ -258,18 +375,28 @@ t_arm64_qemu_checks() {
     rc=$?
     [ "$rc" = 1 ] && [ -z "$out" ] && [ "$(wc -l <"$d/err")" = 1 ] &&
         grep -qF "$d/etc/self.toml [options] BinaryName is $bin, which is another copy of runcwrap; fix:" "$d/err" ||
-        { fail arm64-qemu-checks "self as BinaryName: exit $rc, stdout [$out], stderr [$(cat "$d/err")]"; return; }
+        {
+            fail arm64-qemu-checks "self as BinaryName: exit $rc, stdout [$out], stderr [$(cat "$d/err")]"
+            return
+        }
     # ... and says so in runc's text log format.
     RUNCWRAP_CONFIG=$d/etc/self.toml "$d/runc" --log "$d/runc.log" --log-format text --version 2>/dev/null
     grep -qE '^time="[0-9T:.+Z-]+" level=error msg="runcwrap: .*another copy of runcwrap' "$d/runc.log" &&
-        [ "$(wc -l <"$d/runc.log")" = 1 ] || { fail arm64-qemu-checks "text log: $(cat "$d/runc.log")"; return; }
+        [ "$(wc -l <"$d/runc.log")" = 1 ] || {
+        fail arm64-qemu-checks "text log: $(cat "$d/runc.log")"
+        return
+    }
     # The runtime gets runcwrap's environment, nothing dropped or added but RUNCWRAP_DEPTH, last.
     printf '[options]\nBinaryName = "/usr/bin/env"\n' >"$d/etc/env.toml"
     out=$(env -i A=1 B='two words' C=3 RUNCWRAP_CONFIG="$d/etc/env.toml" "$d/runc")
     want=$(printf '%s\n' A=1 'B=two words' C=3 "RUNCWRAP_CONFIG=$d/etc/env.toml" | LC_ALL=C sort)
     [ "$(grep -v '^RUNCWRAP_DEPTH=' <<<"$out" | LC_ALL=C sort)" = "$want" ] &&
         tail -n1 <<<"$out" | grep -qE '^RUNCWRAP_DEPTH=1:[0-9a-f]+\.[0-9a-f]+$' ||
-        { fail arm64-qemu-checks "environment of the runtime:"; show "$out"; return; }
+        {
+            fail arm64-qemu-checks "environment of the runtime:"
+            show "$out"
+            return
+        }
     pass arm64-qemu-checks
 }
 
@@ -282,9 +409,16 @@ t_reproducible() {
         return
     fi
     git clone -q --shared "$REPO" "$clone" && git -C "$clone" checkout -q "$(git rev-parse HEAD)" ||
-        { fail reproducible "git clone failed"; return; }
+        {
+            fail reproducible "git clone failed"
+            return
+        }
     ln -s "$(readlink -f toolchain/node_modules)" "$clone/toolchain/node_modules"
-    out=$(make -C "$clone" --no-print-directory -j2 dist 2>&1) || { fail reproducible "make dist in the clone failed"; show "$out" 30; return; }
+    out=$(make -C "$clone" --no-print-directory -j2 dist 2>&1) || {
+        fail reproducible "make dist in the clone failed"
+        show "$out" 30
+        return
+    }
     if ! cmp -s "$clone/build/dist/SHA256SUMS" "$DIST/SHA256SUMS"; then
         fail reproducible "SHA256SUMS differ:"
         diff "$DIST/SHA256SUMS" "$clone/build/dist/SHA256SUMS" | sed 's/^/    | /'

@@ -43,7 +43,7 @@ version_ge() { [[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1) == "$2" ]
 if version_ge "$CRI_CTD_VERSION" 2.0.5; then
     KIND=fixed
 elif version_ge "$CRI_CTD_VERSION" 2.0.0; then
-    KIND=drops   # 2.0.1-2.0.4 measured; 2.0.0 counted with them
+    KIND=drops # 2.0.1-2.0.4 measured; 2.0.0 counted with them
 elif version_ge "$CRI_CTD_VERSION" 1.7.0; then
     KIND=keeps
 else
@@ -440,8 +440,10 @@ case_fixed_invisible() {
     fixed_round without
     need_wrapper
     fixed_round with
-    echo "--- without runcwrap"; cat without.calls without.out
-    echo "--- with runcwrap on PATH"; cat with.calls with.out
+    echo "--- without runcwrap"
+    cat without.calls without.out
+    echo "--- with runcwrap on PATH"
+    cat with.calls with.out
     diff -u without.out with.out >out.diff || fail "the pod's output differs with runcwrap: $(grep '^[-+][^-+]' out.diff | head -n 2 | tr '\n' ' ')"
     diff -u without.calls with.calls >calls.diff || fail "the runtime's calls differ with runcwrap: $(grep '^[-+][^-+]' calls.diff | head -n 2 | tr '\n' ' ')"
     [[ -z $(decisions_of "$R_CTR")$(decisions_of "$R_POD") ]] || fail "runcwrap on PATH was called for handler reca's pod: $(decisions_of "$R_CTR" | head -n 1)"
@@ -515,7 +517,10 @@ case_load() {
         for ((i = 1; i <= n; i++)); do
             name=$(printf 'l%d-%02d' "$round" "$i")
             pod=${round_pods[i - 1]}
-            (cri stopp "$pod" >"$name.stopp" 2>&1; cri rmp -f "$pod" >"$name.rmp" 2>&1) &
+            (
+                cri stopp "$pod" >"$name.stopp" 2>&1
+                cri rmp -f "$pod" >"$name.rmp" 2>&1
+            ) &
             pids+=("$!")
         done
         for i in "${pids[@]}"; do wait "$i" || true; done

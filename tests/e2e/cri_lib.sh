@@ -18,8 +18,8 @@
 
 CRI_CTD_VERSION=${E2E_CTD_VERSION:-}
 CRICTL=${E2E_CRICTL:-}
-CRI_NET="rcwnet$$"             # CNI network name: its results are /var/lib/cni/results/$CRI_NET-*
-CRI_CGROUP_PARENT="/rcwcri$$"  # every pod's cgroups under this parent
+CRI_NET="rcwnet$$"            # CNI network name: its results are /var/lib/cni/results/$CRI_NET-*
+CRI_CGROUP_PARENT="/rcwcri$$" # every pod's cgroups under this parent
 CRI_HAD_CNI_RESULTS=0
 CRI_HAD_VAR_LIB_CNI=0
 CRI_HAD_RUN_NETNS=0
@@ -252,7 +252,10 @@ cri_cleanup() { # E2E_CLEANUP_FN: containerd still runs
 cri_cleanup_outside() {
     local ns cg
     for ns in "${CRI_NETNS_SEEN[@]}"; do
-        if [[ -e $ns ]]; then umount -l "$ns" 2>/dev/null || true; rm -f "$ns"; fi
+        if [[ -e $ns ]]; then
+            umount -l "$ns" 2>/dev/null || true
+            rm -f "$ns"
+        fi
     done
     rm -f /var/lib/cni/results/"$CRI_NET"-* 2>/dev/null || true
     local pod

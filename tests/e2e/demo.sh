@@ -88,7 +88,10 @@ rule
 #    makes for such a container (a detached twin, so its bundle exists) and runs nothing.
 e2e_ctr run -d --runc-binary "$E2E_REAL_RUNC" "${E2E_UIDMAP[@]}" "$E2E_IMAGE" explained \
     sleep 60 </dev/null >"$OUT/explained.txt" 2>&1 ||
-    { cat "$OUT/explained.txt"; e2e_die "the detached twin did not start"; }
+    {
+        cat "$OUT/explained.txt"
+        e2e_die "the detached twin did not start"
+    }
 B=$E2E_BUNDLES/explained
 call=(--root "$E2E_RUNC_ROOT" --log "$B/log.json" --log-format json
     create --bundle "$B" --pid-file "$B/init.pid" explained)

@@ -39,7 +39,7 @@ E2E_CONFIG_FN="${E2E_CONFIG_FN:-e2e_write_containerd_config}"
 E2E_IMAGE_CMD="${E2E_IMAGE_CMD:-[\"/bin/sh\"]}"
 E2E_CLEANUP_FN="${E2E_CLEANUP_FN:-}"
 E2E_CTR=""
-E2E_OWN_IDS=()  # ids whose runc state may sit in a root shared with other containerds
+E2E_OWN_IDS=() # ids whose runc state may sit in a root shared with other containerds
 E2E_IMAGE="localhost/runcwrap-e2e/busybox:latest"
 E2E_CTD_PID=""
 E2E_SOCK=""
@@ -52,13 +52,16 @@ E2E_WRAPPER=""
 E2E_RUNC_ROOT=""
 E2E_HAD_RUN_CONTAINERD=0
 E2E_CLEANED=0
-E2E_CHILD_PID=""  # a background job of the caller (a running case) to end before cleaning up
+E2E_CHILD_PID="" # a background job of the caller (a running case) to end before cleaning up
 E2E_KEEP="${E2E_KEEP:-0}"
 E2E_UIDMAP=(--uidmap 0:100000:65536 --gidmap 0:100000:65536)
 export E2E_DIR
 
 e2e_log() { printf '[e2e] %s\n' "$*" >&2; }
-e2e_die() { printf '[e2e] error: %s\n' "$*" >&2; exit 1; }
+e2e_die() {
+    printf '[e2e] error: %s\n' "$*" >&2
+    exit 1
+}
 
 e2e_require_root() {
     [[ $(id -u) -eq 0 ]] || e2e_die "must be run as root (it starts containerd and containers)"
@@ -354,10 +357,16 @@ e2e_setup() {
     e2e_build_image "$E2E_T/image.tar"
     e2e_start_containerd
     e2e_ctr images import --platform "linux/$(e2e_oci_arch)" --base-name "${E2E_IMAGE%:*}" "$E2E_T/image.tar" >"$E2E_T/import.log" 2>&1 ||
-        { cat "$E2E_T/import.log" >&2; e2e_die "ctr images import failed"; }
+        {
+            cat "$E2E_T/import.log" >&2
+            e2e_die "ctr images import failed"
+        }
     # (grep without -q reads all: an early exit would kill ctr with SIGPIPE, failing the pipe)
     e2e_ctr images ls -q | grep -xF "$E2E_IMAGE" >/dev/null ||
-        { e2e_ctr images ls >&2 || true; e2e_die "image $E2E_IMAGE not found after import"; }
+        {
+            e2e_ctr images ls >&2 || true
+            e2e_die "image $E2E_IMAGE not found after import"
+        }
 }
 
 e2e_cleanup() {

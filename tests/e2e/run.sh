@@ -30,7 +30,10 @@ NOT_COVERED=()
 WORK=""
 
 log() { printf '[e2e] %s\n' "$*" >&2; }
-die() { printf '[e2e] error: %s\n' "$*" >&2; exit 1; }
+die() {
+    printf '[e2e] error: %s\n' "$*" >&2
+    exit 1
+}
 
 [[ $(id -u) -eq 0 ]] || die "must be run as root (it starts containerd and containers)"
 START=$SECONDS
@@ -78,9 +81,15 @@ verify_asset() {
     local dir=$1 name=$2 want have
     [[ -f $dir/SHA256SUMS ]] || return 0
     want=$(awk -v n="$name" '{ f = $2; sub(/^\*/, "", f) } f == n { print $1; exit }' "$dir/SHA256SUMS")
-    [[ -n $want ]] || { log "$name is not listed in $dir/SHA256SUMS"; return 1; }
+    [[ -n $want ]] || {
+        log "$name is not listed in $dir/SHA256SUMS"
+        return 1
+    }
     have=$(sha256sum "$dir/$name" | cut -d' ' -f1)
-    [[ $have == "$want" ]] || { log "$name: sha256 $have, SHA256SUMS says $want"; return 1; }
+    [[ $have == "$want" ]] || {
+        log "$name: sha256 $have, SHA256SUMS says $want"
+        return 1
+    }
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -18,8 +18,16 @@ FIX=$HERE/fixtures
 # Only what each case sets may reach install.sh.
 while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(RUNCWRAP_|DESTDIR$)')
 
-[ "$(id -u)" = 0 ] || { echo "FAIL setup: run as root (the side file must be root-owned)"; echo "0 passed, 1 failed"; exit 1; }
-[ -x "$BIN" ] || { echo "FAIL setup: $BIN is not executable"; echo "0 passed, 1 failed"; exit 1; }
+[ "$(id -u)" = 0 ] || {
+    echo "FAIL setup: run as root (the side file must be root-owned)"
+    echo "0 passed, 1 failed"
+    exit 1
+}
+[ -x "$BIN" ] || {
+    echo "FAIL setup: $BIN is not executable"
+    echo "0 passed, 1 failed"
+    exit 1
+}
 
 T=$(mktemp -d /tmp/rcw-install.XXXXXX)
 chmod 0755 "$T"
@@ -39,8 +47,14 @@ RT=$T/rt/echo-runtime
 
 passed=0
 failed=0
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
-fail() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+pass() {
+    echo "PASS $1"
+    passed=$((passed + 1))
+}
+fail() {
+    echo "FAIL $1: $2"
+    failed=$((failed + 1))
+}
 
 new_prefix() {
     local p
@@ -71,11 +85,17 @@ t_help() {
     local out rc
     out=$("$INSTALL" --help 2>&1)
     rc=$?
-    [ "$rc" = 0 ] || { fail help "exit $rc"; return; }
+    [ "$rc" = 0 ] || {
+        fail help "exit $rc"
+        return
+    }
     local opt
     for opt in --binary-name --from-containerd-config --systemd-cgroup --bin-dir --config --prefix \
         --dry-run --uninstall --force --replace-config --no-doctor RUNCWRAP_BINARY_NAME; do
-        grep -qF -- "$opt" <<<"$out" || { fail help "--help does not mention $opt"; return; }
+        grep -qF -- "$opt" <<<"$out" || {
+            fail help "--help does not mention $opt"
+            return
+        }
     done
     pass help
 }
@@ -86,19 +106,46 @@ t_bad_arguments() {
     local before
     before=$(tree "$p")
     inst "$p" --binary-name usr/sbin/runc
-    [ "$RC" = 1 ] && has "absolute" || { fail bad-arguments "relative --binary-name: exit $RC"; show; return; }
+    [ "$RC" = 1 ] && has "absolute" || {
+        fail bad-arguments "relative --binary-name: exit $RC"
+        show
+        return
+    }
     inst "$p" --binary-name /usr/sbin/runc --from-containerd-config "$FIX/containerd/config.toml"
-    [ "$RC" = 1 ] && has "exclusive" || { fail bad-arguments "both sources: exit $RC"; show; return; }
+    [ "$RC" = 1 ] && has "exclusive" || {
+        fail bad-arguments "both sources: exit $RC"
+        show
+        return
+    }
     inst "$p" --systemd-cgroup
-    [ "$RC" = 1 ] && has "goes with --binary-name" || { fail bad-arguments "--systemd-cgroup alone: exit $RC"; show; return; }
+    [ "$RC" = 1 ] && has "goes with --binary-name" || {
+        fail bad-arguments "--systemd-cgroup alone: exit $RC"
+        show
+        return
+    }
     inst "$p" --no-such-option
-    [ "$RC" != 0 ] && has "unknown argument" || { fail bad-arguments "unknown option: exit $RC"; show; return; }
+    [ "$RC" != 0 ] && has "unknown argument" || {
+        fail bad-arguments "unknown option: exit $RC"
+        show
+        return
+    }
     OUT=$(RUNCWRAP_FORCE=maybe "$INSTALL" --prefix "$p" --source-binary "$BIN" --binary-name "$RT" 2>&1)
     RC=$?
-    [ "$RC" = 1 ] && has "RUNCWRAP_FORCE=maybe" || { fail bad-arguments "RUNCWRAP_FORCE=maybe: exit $RC"; show; return; }
+    [ "$RC" = 1 ] && has "RUNCWRAP_FORCE=maybe" || {
+        fail bad-arguments "RUNCWRAP_FORCE=maybe: exit $RC"
+        show
+        return
+    }
     inst "$p" --binary-name "/opt/x\"y"
-    [ "$RC" = 1 ] || { fail bad-arguments "a quote in --binary-name was accepted"; show; return; }
-    [ "$(tree "$p")" = "$before" ] || { fail bad-arguments "a refused call changed the tree"; return; }
+    [ "$RC" = 1 ] || {
+        fail bad-arguments "a quote in --binary-name was accepted"
+        show
+        return
+    }
+    [ "$(tree "$p")" = "$before" ] || {
+        fail bad-arguments "a refused call changed the tree"
+        return
+    }
     pass bad-arguments
 }
 
@@ -106,54 +153,109 @@ t_fresh_install() {
     local p b
     p=$(new_prefix)
     inst "$p" --binary-name "$RT" --systemd-cgroup
-    [ "$RC" = 0 ] || { fail fresh-install "exit $RC"; show 30; return; }
+    [ "$RC" = 0 ] || {
+        fail fresh-install "exit $RC"
+        show 30
+        return
+    }
     b=$p/usr/local/bin
     [ "$(stat_of "$b/runcwrap")" = "regular file 755 root:root" ] ||
-        { fail fresh-install "runcwrap: $(stat_of "$b/runcwrap")"; return; }
-    cmp -s "$b/runcwrap" "$BIN" || { fail fresh-install "runcwrap is not the built binary"; return; }
+        {
+            fail fresh-install "runcwrap: $(stat_of "$b/runcwrap")"
+            return
+        }
+    cmp -s "$b/runcwrap" "$BIN" || {
+        fail fresh-install "runcwrap is not the built binary"
+        return
+    }
     [ -L "$b/runc" ] && [ "$(readlink "$b/runc")" = runcwrap ] ||
-        { fail fresh-install "runc is not a symlink to runcwrap: $(stat_of "$b/runc") $(readlink "$b/runc")"; return; }
+        {
+            fail fresh-install "runc is not a symlink to runcwrap: $(stat_of "$b/runc") $(readlink "$b/runc")"
+            return
+        }
     [ "$(stat_of "$p/etc/runcwrap")" = "directory 755 root:root" ] ||
-        { fail fresh-install "side file folder: $(stat_of "$p/etc/runcwrap")"; return; }
+        {
+            fail fresh-install "side file folder: $(stat_of "$p/etc/runcwrap")"
+            return
+        }
     [ "$(stat_of "$p/etc/runcwrap/config.toml")" = "regular file 644 root:root" ] ||
-        { fail fresh-install "side file: $(stat_of "$p/etc/runcwrap/config.toml")"; return; }
+        {
+            fail fresh-install "side file: $(stat_of "$p/etc/runcwrap/config.toml")"
+            return
+        }
     local want
     want=$(printf '# Written by install.sh\n[options]\nBinaryName = "%s"\nSystemdCgroup = true' "$RT")
     [ "$(cat "$p/etc/runcwrap/config.toml")" = "$want" ] ||
-        { fail fresh-install "side file content:"$'\n'"$(cat "$p/etc/runcwrap/config.toml")"; return; }
-    [ -f "$p/var/lib/runcwrap/install-manifest" ] || { fail fresh-install "no manifest"; return; }
+        {
+            fail fresh-install "side file content:"$'\n'"$(cat "$p/etc/runcwrap/config.toml")"
+            return
+        }
+    [ -f "$p/var/lib/runcwrap/install-manifest" ] || {
+        fail fresh-install "no manifest"
+        return
+    }
     grep -q "$p" "$p/var/lib/runcwrap/install-manifest" &&
-        { fail fresh-install "the manifest names the staging folder"; return; }
+        {
+            fail fresh-install "the manifest names the staging folder"
+            return
+        }
     local leftovers
     leftovers=$(find "$p" -name '*.install.*')
-    [ -z "$leftovers" ] || { fail fresh-install "temp files left: $leftovers"; return; }
+    [ -z "$leftovers" ] || {
+        fail fresh-install "temp files left: $leftovers"
+        return
+    }
     # The staged runc is runcwrap's wrapper face: it reads the side file and execs BinaryName
     # with the call's arguments (a real runc would reject `list` under /x; echo prints them).
     local ran
     ran=$(RUNCWRAP_CONFIG=$p/etc/runcwrap/config.toml "$b/runc" --root /x list 2>&1)
-    [ "$ran" = "--root /x list" ] || { fail fresh-install "runc did not run the wrapper: [$ran]"; return; }
+    [ "$ran" = "--root /x list" ] || {
+        fail fresh-install "runc did not run the wrapper: [$ran]"
+        return
+    }
     # ... and runcwrap trusts the side file install wrote.
     ran=$(RUNCWRAP_CONFIG=$p/etc/runcwrap/config.toml "$b/runcwrap" explain -- --version 2>&1)
     grep -qF "runtime:   $RT (from side file $p/etc/runcwrap/config.toml" <<<"$ran" ||
-        { fail fresh-install "explain does not use the side file:"$'\n'"$ran"; return; }
+        {
+            fail fresh-install "explain does not use the side file:"$'\n'"$ran"
+            return
+        }
     has "[1/7]" && has "[7/7]" && has "staged tree, not the live node" ||
-        { fail fresh-install "numbered steps or the doctor explanation missing"; show 30; return; }
+        {
+            fail fresh-install "numbered steps or the doctor explanation missing"
+            show 30
+            return
+        }
     pass fresh-install
     FRESH=$p
 }
 
 t_second_run_identical() {
     local p=${FRESH:-}
-    [ -n "$p" ] || { fail second-run-identical "fresh-install failed first"; return; }
+    [ -n "$p" ] || {
+        fail second-run-identical "fresh-install failed first"
+        return
+    }
     local before
     before=$(tree "$p")
     inst "$p" --binary-name "$RT" --systemd-cgroup
-    [ "$RC" = 0 ] || { fail second-run-identical "exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail second-run-identical "exit $RC"
+        show
+        return
+    }
     local after
     after=$(tree "$p")
-    [ "$before" = "$after" ] || { fail second-run-identical "the tree changed:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"; return; }
+    [ "$before" = "$after" ] || {
+        fail second-run-identical "the tree changed:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"
+        return
+    }
     has "is up to date" && has "-> runcwrap is in place" && ! has "create folder" ||
-        { fail second-run-identical "output does not say nothing changed"; show 30; return; }
+        {
+            fail second-run-identical "output does not say nothing changed"
+            show 30
+            return
+        }
     pass second-run-identical
 }
 
@@ -163,20 +265,35 @@ t_upgrade() {
     local p newer
     p=$(new_prefix)
     inst "$p" --binary-name "$RT"
-    [ "$RC" = 0 ] || { fail upgrade "install: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail upgrade "install: exit $RC"
+        show
+        return
+    }
     newer=$T/newer/runcwrap
     mkdir -p "$T/newer"
     cp "$BIN" "$newer"
-    printf 'a newer build' >>"$newer"  # trailing bytes: still the same program, other checksum
+    printf 'a newer build' >>"$newer" # trailing bytes: still the same program, other checksum
     OUT=$("$INSTALL" --prefix "$p" --source-binary "$newer" --binary-name "$RT" 2>&1)
     RC=$?
     [ "$RC" = 0 ] && cmp -s "$p/usr/local/bin/runcwrap" "$newer" && [ ! -e "$p/usr/local/bin/runcwrap.runcwrap-backup" ] &&
         grep -qF "$(sha256sum <"$newer" | cut -d' ' -f1)" "$p/var/lib/runcwrap/install-manifest" ||
-        { fail upgrade "exit $RC, or not replaced in place"; show; return; }
+        {
+            fail upgrade "exit $RC, or not replaced in place"
+            show
+            return
+        }
     [ "$(RUNCWRAP_CONFIG=$p/etc/runcwrap/config.toml "$p/usr/local/bin/runc" upgraded 2>&1)" = upgraded ] ||
-        { fail upgrade "runc does not run the new binary's wrapper"; return; }
+        {
+            fail upgrade "runc does not run the new binary's wrapper"
+            return
+        }
     inst "$p" --uninstall
-    [ "$RC" = 0 ] && [ -z "$(ls -A "$p")" ] || { fail upgrade "uninstall after upgrade left: $(find "$p" -mindepth 1)"; show; return; }
+    [ "$RC" = 0 ] && [ -z "$(ls -A "$p")" ] || {
+        fail upgrade "uninstall after upgrade left: $(find "$p" -mindepth 1)"
+        show
+        return
+    }
     pass upgrade
 }
 
@@ -188,18 +305,33 @@ t_uninstall_exact() {
     echo keep >"$p/usr/local/bin/other-tool"
     before=$(tree "$p")
     inst "$p" --binary-name "$RT"
-    [ "$RC" = 0 ] || { fail uninstall-exact "install: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail uninstall-exact "install: exit $RC"
+        show
+        return
+    }
     inst "$p" --uninstall
-    [ "$RC" = 0 ] || { fail uninstall-exact "uninstall: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail uninstall-exact "uninstall: exit $RC"
+        show
+        return
+    }
     local after
     after=$(tree "$p")
-    [ "$before" = "$after" ] || { fail uninstall-exact "the tree differs:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"; return; }
+    [ "$before" = "$after" ] || {
+        fail uninstall-exact "the tree differs:"$'\n'"$(diff <(echo "$before") <(echo "$after"))"
+        return
+    }
     inst "$p" --uninstall
-    [ "$RC" = 0 ] && has "Nothing to do" || { fail uninstall-exact "second uninstall: exit $RC"; show; return; }
+    [ "$RC" = 0 ] && has "Nothing to do" || {
+        fail uninstall-exact "second uninstall: exit $RC"
+        show
+        return
+    }
     pass uninstall-exact
 }
 
-make_foreign_runc() {  # PREFIX
+make_foreign_runc() { # PREFIX
     mkdir -p "$1/usr/local/bin"
     printf '#!/bin/sh\necho "I am the foreign runc"\n' >"$1/usr/local/bin/runc"
     chmod 0750 "$1/usr/local/bin/runc"
@@ -213,38 +345,82 @@ t_foreign_runc_refused() {
     make_foreign_runc "$p"
     before=$(tree "$p")
     inst "$p" --binary-name "$RT"
-    [ "$RC" != 0 ] || { fail foreign-runc-refused "install replaced a foreign runc without --force"; show; return; }
+    [ "$RC" != 0 ] || {
+        fail foreign-runc-refused "install replaced a foreign runc without --force"
+        show
+        return
+    }
     has "refusing to replace $p/usr/local/bin/runc" && has "--force" ||
-        { fail foreign-runc-refused "no clear refusal"; show; return; }
-    [ "$(tree "$p")" = "$before" ] || { fail foreign-runc-refused "the refused install changed the tree"; return; }
+        {
+            fail foreign-runc-refused "no clear refusal"
+            show
+            return
+        }
+    [ "$(tree "$p")" = "$before" ] || {
+        fail foreign-runc-refused "the refused install changed the tree"
+        return
+    }
     FOREIGN=$p
     pass foreign-runc-refused
 }
 
 t_force_then_uninstall_restores() {
     local p=${FOREIGN:-} before b
-    [ -n "$p" ] || { fail force-uninstall-restores "foreign-runc-refused failed first"; return; }
+    [ -n "$p" ] || {
+        fail force-uninstall-restores "foreign-runc-refused failed first"
+        return
+    }
     b=$p/usr/local/bin
     before=$(tree "$p")
     inst "$p" --binary-name "$RT" --force
-    [ "$RC" = 0 ] || { fail force-uninstall-restores "--force: exit $RC"; show; return; }
-    [ -L "$b/runc" ] && [ "$(readlink "$b/runc")" = runcwrap ] || { fail force-uninstall-restores "runc is not runcwrap"; return; }
+    [ "$RC" = 0 ] || {
+        fail force-uninstall-restores "--force: exit $RC"
+        show
+        return
+    }
+    [ -L "$b/runc" ] && [ "$(readlink "$b/runc")" = runcwrap ] || {
+        fail force-uninstall-restores "runc is not runcwrap"
+        return
+    }
     cmp -s "$b/runc.runcwrap-backup" "$T/foreign-runc.orig" ||
-        { fail force-uninstall-restores "no byte-for-byte backup at runc.runcwrap-backup"; return; }
+        {
+            fail force-uninstall-restores "no byte-for-byte backup at runc.runcwrap-backup"
+            return
+        }
     # Running again is still idempotent and keeps the backup.
     local mid
     mid=$(tree "$p")
     inst "$p" --binary-name "$RT"
-    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$mid" ] || { fail force-uninstall-restores "re-run after --force changed the tree (exit $RC)"; show; return; }
+    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$mid" ] || {
+        fail force-uninstall-restores "re-run after --force changed the tree (exit $RC)"
+        show
+        return
+    }
     inst "$p" --uninstall
-    [ "$RC" = 0 ] || { fail force-uninstall-restores "--uninstall: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail force-uninstall-restores "--uninstall: exit $RC"
+        show
+        return
+    }
     [ ! -L "$b/runc" ] && cmp -s "$b/runc" "$T/foreign-runc.orig" ||
-        { fail force-uninstall-restores "runc is not the foreign one again"; return; }
+        {
+            fail force-uninstall-restores "runc is not the foreign one again"
+            return
+        }
     [ "$(stat -c '%a %Y' "$b/runc")" = "$(stat -c '%a %Y' "$T/foreign-runc.orig")" ] ||
-        { fail force-uninstall-restores "mode or mtime of the restored runc changed"; return; }
+        {
+            fail force-uninstall-restores "mode or mtime of the restored runc changed"
+            return
+        }
     [ "$(tree "$p")" = "$before" ] ||
-        { fail force-uninstall-restores "tree after uninstall differs:"$'\n'"$(diff <(echo "$before") <(tree "$p"))"; return; }
-    [ "$(printf '%s' "$("$b/runc")")" = "I am the foreign runc" ] || { fail force-uninstall-restores "restored runc does not run"; return; }
+        {
+            fail force-uninstall-restores "tree after uninstall differs:"$'\n'"$(diff <(echo "$before") <(tree "$p"))"
+            return
+        }
+    [ "$(printf '%s' "$("$b/runc")")" = "I am the foreign runc" ] || {
+        fail force-uninstall-restores "restored runc does not run"
+        return
+    }
     pass force-uninstall-restores
 }
 
@@ -254,28 +430,69 @@ t_dry_run() {
     p=$(new_prefix)
     before=$(tree "$p")
     inst "$p" --binary-name "$RT" --dry-run
-    [ "$RC" = 0 ] || { fail dry-run "fresh: exit $RC"; show; return; }
-    [ "$(tree "$p")" = "$before" ] || { fail dry-run "a dry run changed an empty tree"; return; }
+    [ "$RC" = 0 ] || {
+        fail dry-run "fresh: exit $RC"
+        show
+        return
+    }
+    [ "$(tree "$p")" = "$before" ] || {
+        fail dry-run "a dry run changed an empty tree"
+        return
+    }
     has "[dry-run] would install $p/usr/local/bin/runcwrap" && has "[dry-run] would link" &&
         has "[dry-run] would write $p/etc/runcwrap/config.toml" && has "[dry-run] would create folder $p/etc" ||
-        { fail dry-run "the actions are not all printed"; show 40; return; }
+        {
+            fail dry-run "the actions are not all printed"
+            show 40
+            return
+        }
     # On an installed tree, with other settings, with --force over a foreign runc, and --uninstall.
     inst "$p" --binary-name "$RT"
-    [ "$RC" = 0 ] || { fail dry-run "install: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail dry-run "install: exit $RC"
+        show
+        return
+    }
     rm "$p/usr/local/bin/runc"
     make_foreign_runc "$p"
     before=$(tree "$p")
     inst "$p" --binary-name /usr/sbin/runc --systemd-cgroup --force --replace-config --dry-run
-    [ "$RC" = 0 ] || { fail dry-run "installed: exit $RC"; show; return; }
-    [ "$(tree "$p")" = "$before" ] || { fail dry-run "a dry run changed an installed tree"; return; }
-    has "would keep $p/usr/local/bin/runc as" || { fail dry-run "the backup is not announced"; show 40; return; }
+    [ "$RC" = 0 ] || {
+        fail dry-run "installed: exit $RC"
+        show
+        return
+    }
+    [ "$(tree "$p")" = "$before" ] || {
+        fail dry-run "a dry run changed an installed tree"
+        return
+    }
+    has "would keep $p/usr/local/bin/runc as" || {
+        fail dry-run "the backup is not announced"
+        show 40
+        return
+    }
     inst "$p" --uninstall --dry-run
-    [ "$RC" = 0 ] || { fail dry-run "uninstall: exit $RC"; show; return; }
-    [ "$(tree "$p")" = "$before" ] || { fail dry-run "a dry-run uninstall changed the tree"; return; }
-    has "would remove $p/usr/local/bin/runcwrap" || { fail dry-run "uninstall actions not printed"; show 30; return; }
+    [ "$RC" = 0 ] || {
+        fail dry-run "uninstall: exit $RC"
+        show
+        return
+    }
+    [ "$(tree "$p")" = "$before" ] || {
+        fail dry-run "a dry-run uninstall changed the tree"
+        return
+    }
+    has "would remove $p/usr/local/bin/runcwrap" || {
+        fail dry-run "uninstall actions not printed"
+        show 30
+        return
+    }
     RUNCWRAP_DRY_RUN=1 inst "$p" --binary-name /usr/sbin/runc --force
     [ "$RC" = 0 ] && [ "$(tree "$p")" = "$before" ] && has "[dry-run]" ||
-        { fail dry-run "RUNCWRAP_DRY_RUN=1 changed the tree (exit $RC)"; show; return; }
+        {
+            fail dry-run "RUNCWRAP_DRY_RUN=1 changed the tree (exit $RC)"
+            show
+            return
+        }
     pass dry-run
 }
 
@@ -288,28 +505,51 @@ t_env_equivalents() {
     cp -p "$p1/usr/local/bin/runc" "$p1/opt/rcw/bin/runc"
     cp -a "$p1/." "$p2/"
     inst "$p1" --binary-name "$RT" --systemd-cgroup --bin-dir /opt/rcw/bin --config /etc/rcw/side.toml --force
-    [ "$RC" = 0 ] || { fail env-equivalents "flags: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail env-equivalents "flags: exit $RC"
+        show
+        return
+    }
     OUT=$(RUNCWRAP_PREFIX=$p2 RUNCWRAP_SOURCE_BINARY=$BIN RUNCWRAP_BINARY_NAME=$RT RUNCWRAP_SYSTEMD_CGROUP=true \
         RUNCWRAP_BIN_DIR=/opt/rcw/bin RUNCWRAP_CONFIG_FILE=/etc/rcw/side.toml RUNCWRAP_FORCE=yes "$INSTALL" 2>&1)
     RC=$?
-    [ "$RC" = 0 ] || { fail env-equivalents "env: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail env-equivalents "env: exit $RC"
+        show
+        return
+    }
     [ -L "$p2/opt/rcw/bin/runc" ] && [ -f "$p2/opt/rcw/bin/runc.runcwrap-backup" ] &&
         grep -qx 'SystemdCgroup = true' "$p2/etc/rcw/side.toml" ||
-        { fail env-equivalents "the env install did not honour the variables"; show; return; }
+        {
+            fail env-equivalents "the env install did not honour the variables"
+            show
+            return
+        }
     [ "$(tree "$p1")" = "$(tree "$p2")" ] ||
-        { fail env-equivalents "env and flags give different trees:"$'\n'"$(diff <(tree "$p1") <(tree "$p2"))"; return; }
+        {
+            fail env-equivalents "env and flags give different trees:"$'\n'"$(diff <(tree "$p1") <(tree "$p2"))"
+            return
+        }
     # The command line wins over the environment.
     local p3
     p3=$(new_prefix)
     OUT=$(RUNCWRAP_BIN_DIR=/opt/env/bin "$INSTALL" --prefix "$p3" --source-binary "$BIN" --binary-name "$RT" --bin-dir /opt/flag/bin 2>&1)
     RC=$?
     [ "$RC" = 0 ] && [ -L "$p3/opt/flag/bin/runc" ] && [ ! -e "$p3/opt/env" ] ||
-        { fail env-equivalents "--bin-dir did not win over RUNCWRAP_BIN_DIR (exit $RC)"; show; return; }
+        {
+            fail env-equivalents "--bin-dir did not win over RUNCWRAP_BIN_DIR (exit $RC)"
+            show
+            return
+        }
     # RUNCWRAP_PREFIX + --uninstall through the environment, DESTDIR as the packagers' name.
     OUT=$(DESTDIR=$p2 "$INSTALL" --uninstall 2>&1)
     RC=$?
     [ "$RC" = 0 ] && [ ! -L "$p2/opt/rcw/bin/runc" ] && cmp -s "$p2/opt/rcw/bin/runc" "$T/foreign-runc.orig" ||
-        { fail env-equivalents "DESTDIR uninstall (exit $RC)"; show; return; }
+        {
+            fail env-equivalents "DESTDIR uninstall (exit $RC)"
+            show
+            return
+        }
     pass env-equivalents
 }
 
@@ -318,27 +558,47 @@ t_edited_side_file_kept() {
     p=$(new_prefix)
     side=$p/etc/runcwrap/config.toml
     inst "$p" --binary-name "$RT"
-    [ "$RC" = 0 ] || { fail edited-side-file-kept "install: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail edited-side-file-kept "install: exit $RC"
+        show
+        return
+    }
     printf '\n[runcwrap]\nChownStdio = true\n' >>"$side"
     sed -i 's/SystemdCgroup = false/SystemdCgroup = true/' "$side"
     cp -p "$side" "$T/edited.toml"
     inst "$p" --binary-name "$RT"
     [ "$RC" = 0 ] && cmp -s "$side" "$T/edited.toml" && has "was edited since install wrote it: keeping it" ||
-        { fail edited-side-file-kept "same settings: the edit was not kept (exit $RC)"; show; return; }
+        {
+            fail edited-side-file-kept "same settings: the edit was not kept (exit $RC)"
+            show
+            return
+        }
     inst "$p" --binary-name /usr/sbin/runc
     [ "$RC" = 0 ] && cmp -s "$side" "$T/edited.toml" && has 'BinaryName = "/usr/sbin/runc"' ||
-        { fail edited-side-file-kept "new settings: the edit was not kept or the new content not shown"; show; return; }
+        {
+            fail edited-side-file-kept "new settings: the edit was not kept or the new content not shown"
+            show
+            return
+        }
     # A side file install wrote and nobody edited follows the new settings.
     local q
     q=$(new_prefix)
     inst "$q" --binary-name "$RT"
     inst "$q" --binary-name /usr/sbin/runc --systemd-cgroup
     [ "$RC" = 0 ] && grep -qx 'BinaryName = "/usr/sbin/runc"' "$q/etc/runcwrap/config.toml" ||
-        { fail edited-side-file-kept "an unedited side file was not updated"; show; return; }
+        {
+            fail edited-side-file-kept "an unedited side file was not updated"
+            show
+            return
+        }
     # --replace-config replaces the edited one; uninstall then removes it.
     inst "$p" --binary-name /usr/sbin/runc --replace-config
     [ "$RC" = 0 ] && grep -qx 'BinaryName = "/usr/sbin/runc"' "$side" && ! grep -q ChownStdio "$side" ||
-        { fail edited-side-file-kept "--replace-config did not replace it"; show; return; }
+        {
+            fail edited-side-file-kept "--replace-config did not replace it"
+            show
+            return
+        }
     # A side file install did not write: kept; --replace-config keeps a backup that --uninstall restores.
     local r before
     r=$(new_prefix)
@@ -347,19 +607,35 @@ t_edited_side_file_kept() {
     before=$(tree "$r")
     inst "$r" --binary-name "$RT"
     [ "$RC" = 0 ] && grep -q crun "$r/etc/runcwrap/config.toml" && has "was not written by install.sh: keeping it" ||
-        { fail edited-side-file-kept "an operator's side file was not kept"; show; return; }
+        {
+            fail edited-side-file-kept "an operator's side file was not kept"
+            show
+            return
+        }
     inst "$r" --binary-name "$RT" --replace-config
     [ "$RC" = 0 ] && grep -qF "$RT" "$r/etc/runcwrap/config.toml" && [ -f "$r/etc/runcwrap/config.toml.runcwrap-backup" ] ||
-        { fail edited-side-file-kept "--replace-config on an operator's file"; show; return; }
+        {
+            fail edited-side-file-kept "--replace-config on an operator's file"
+            show
+            return
+        }
     inst "$r" --uninstall
     [ "$RC" = 0 ] && [ "$(tree "$r")" = "$before" ] ||
-        { fail edited-side-file-kept "uninstall did not put the operator's side file back"; show; return; }
+        {
+            fail edited-side-file-kept "uninstall did not put the operator's side file back"
+            show
+            return
+        }
     # An edited side file survives --uninstall (operator data) unless --force.
     inst "$p" --binary-name /usr/sbin/runc
     echo '# note' >>"$side"
     inst "$p" --uninstall
     [ "$RC" = 0 ] && [ -f "$side" ] && [ ! -e "$p/usr/local/bin/runcwrap" ] && has "keeping it" ||
-        { fail edited-side-file-kept "uninstall removed an edited side file"; show; return; }
+        {
+            fail edited-side-file-kept "uninstall removed an edited side file"
+            show
+            return
+        }
     pass edited-side-file-kept
 }
 
@@ -368,22 +644,42 @@ t_import_from_containerd_config() {
     p=$(new_prefix)
     side=$p/etc/runcwrap/config.toml
     inst "$p" --from-containerd-config "$FIX/containerd/config.toml"
-    [ "$RC" = 0 ] || { fail import "exit $RC"; show 30; return; }
+    [ "$RC" = 0 ] || {
+        fail import "exit $RC"
+        show 30
+        return
+    }
     out=$(cat "$side" 2>&1)
     for line in '# Written by install.sh' 'BinaryName = "/usr/sbin/runc"' 'SystemdCgroup = true' \
         'Root = "/run/containerd/runc-k8s"' '# other runtime handler "crun": BinaryName = "/usr/bin/crun"'; do
-        grep -qF -- "$line" <<<"$out" || { fail import "side file lacks [$line]:"$'\n'"$out"; return; }
+        grep -qF -- "$line" <<<"$out" || {
+            fail import "side file lacks [$line]:"$'\n'"$out"
+            return
+        }
     done
-    grep -qF 'conf.d/10-opt.toml' <<<"$out" || { fail import "the drop-in is not named"; return; }
-    [ "$(stat_of "$side")" = "regular file 644 root:root" ] || { fail import "side file: $(stat_of "$side")"; return; }
+    grep -qF 'conf.d/10-opt.toml' <<<"$out" || {
+        fail import "the drop-in is not named"
+        return
+    }
+    [ "$(stat_of "$side")" = "regular file 644 root:root" ] || {
+        fail import "side file: $(stat_of "$side")"
+        return
+    }
     local ran
     ran=$(RUNCWRAP_CONFIG=$side "$p/usr/local/bin/runcwrap" explain -- --version 2>&1)
     grep -qF "runtime:   /usr/sbin/runc (from side file $side" <<<"$ran" ||
-        { fail import "runcwrap refuses the imported side file:"$'\n'"$ran"; return; }
+        {
+            fail import "runcwrap refuses the imported side file:"$'\n'"$ran"
+            return
+        }
     local before
     before=$(tree "$p")
     inst "$p" --from-containerd-config "$FIX/containerd/config.toml"
-    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$before" ] || { fail import "second import changed the tree (exit $RC)"; show; return; }
+    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$before" ] || {
+        fail import "second import changed the tree (exit $RC)"
+        show
+        return
+    }
     # With neither --binary-name nor a config: the node's /etc/containerd/config.toml (in the tree).
     local q
     q=$(new_prefix)
@@ -391,21 +687,36 @@ t_import_from_containerd_config() {
     cp -r "$FIX/containerd/." "$q/etc/containerd/"
     inst "$q"
     [ "$RC" = 0 ] && grep -qx 'Root = "/run/containerd/runc-k8s"' "$q/etc/runcwrap/config.toml" ||
-        { fail import "default import of /etc/containerd/config.toml (exit $RC)"; show; return; }
-    grep -qF "$q" "$q/etc/runcwrap/config.toml" && { fail import "the side file names the staging folder"; return; }
+        {
+            fail import "default import of /etc/containerd/config.toml (exit $RC)"
+            show
+            return
+        }
+    grep -qF "$q" "$q/etc/runcwrap/config.toml" && {
+        fail import "the side file names the staging folder"
+        return
+    }
     # No containerd config at all: containerd's defaults.
     local r
     r=$(new_prefix)
     inst "$r"
     [ "$RC" = 0 ] && grep -qx 'SystemdCgroup = false' "$r/etc/runcwrap/config.toml" &&
         grep -qx 'BinaryName = "runc"' "$r/etc/runcwrap/config.toml" && has "containerd's defaults" ||
-        { fail import "no containerd config (exit $RC)"; show; return; }
+        {
+            fail import "no containerd config (exit $RC)"
+            show
+            return
+        }
     # A broken containerd config stops the install before anything changes.
     local s
     s=$(new_prefix)
     printf 'version = 2\n[plugins\n' >"$T/broken.toml"
     inst "$s" --from-containerd-config "$T/broken.toml"
-    [ "$RC" = 1 ] && [ -z "$(ls -A "$s")" ] || { fail import "broken config: exit $RC or the tree changed"; show; return; }
+    [ "$RC" = 1 ] && [ -z "$(ls -A "$s")" ] || {
+        fail import "broken config: exit $RC or the tree changed"
+        show
+        return
+    }
     pass import
 }
 
@@ -425,7 +736,11 @@ t_side_file_written_atomically() {
     r=$(new_prefix)
     side=$r/etc/runcwrap/config.toml
     inst "$r" --binary-name /usr/sbin/runc
-    [ "$RC" = 0 ] || { fail side-file-atomic "first install: exit $RC"; show; return; }
+    [ "$RC" = 0 ] || {
+        fail side-file-atomic "first install: exit $RC"
+        show
+        return
+    }
     first_ino=$(stat -c %i "$side")
     want_a=$(printf '# Written by install.sh\n[options]\nBinaryName = "%s"\nSystemdCgroup = false' /usr/sbin/runc)
     want_b=$(printf '# Written by install.sh\n[options]\nBinaryName = "%s"\nSystemdCgroup = false' /usr/bin/crun)
@@ -439,8 +754,17 @@ t_side_file_written_atomically() {
         bn=/usr/bin/crun
         [ $((i % 2)) = 0 ] && bn=/usr/sbin/runc
         inst "$r" --binary-name "$bn" --replace-config
-        [ "$RC" = 0 ] || { kill "$watcher"; fail side-file-atomic "run $i: exit $RC"; show; return; }
-        [ "$(stat -c %i "$side")" != "$ino" ] || { kill "$watcher"; fail side-file-atomic "run $i rewrote the side file in place (same inode)"; return; }
+        [ "$RC" = 0 ] || {
+            kill "$watcher"
+            fail side-file-atomic "run $i: exit $RC"
+            show
+            return
+        }
+        [ "$(stat -c %i "$side")" != "$ino" ] || {
+            kill "$watcher"
+            fail side-file-atomic "run $i rewrote the side file in place (same inode)"
+            return
+        }
         ino=$(stat -c %i "$side")
     done
     kill "$watcher"
@@ -449,8 +773,14 @@ t_side_file_written_atomically() {
     partial=$(awk -v a="$want_a" -v b="$want_b" 'BEGIN { RS = "\n--\n" } $0 != a && $0 != b { n++ } END { print n + 0 }' "$seen")
     local reads
     reads=$(grep -c '^--$' "$seen")
-    [ "$reads" -gt 20 ] || { fail side-file-atomic "the watcher read the side file only $reads times"; return; }
-    [ "$partial" = 0 ] || { fail side-file-atomic "$partial of $reads reads saw a partial side file"; return; }
+    [ "$reads" -gt 20 ] || {
+        fail side-file-atomic "the watcher read the side file only $reads times"
+        return
+    }
+    [ "$partial" = 0 ] || {
+        fail side-file-atomic "$partial of $reads reads saw a partial side file"
+        return
+    }
     pass "side-file-atomic ($reads reads during 6 rewrites, none partial)"
 }
 
@@ -464,12 +794,16 @@ t_builds_when_missing() {
     OUT=$("$src/install.sh" --prefix "$p" --binary-name "$RT" 2>&1)
     RC=$?
     [ "$RC" = 0 ] && has built-by-make && cmp -s "$p/usr/local/bin/runcwrap" "$BIN" ||
-        { fail builds-when-missing "exit $RC"; show; return; }
+        {
+            fail builds-when-missing "exit $RC"
+            show
+            return
+        }
     pass builds-when-missing
 }
 
 # containerd's PATH: a process named containerd whose PATH finds the staged runc first, or not.
-start_fake_containerd() {  # PATHVALUE [VAR=VALUE...] -> pid in FAKE_PID
+start_fake_containerd() { # PATHVALUE [VAR=VALUE...] -> pid in FAKE_PID
     local d path=$1
     shift
     d=$(mktemp -d "$T/fake.XXXXXX")
@@ -491,23 +825,52 @@ t_containerd_path_check() {
     mkdir -p "$p/usr/sbin"
     printf '#!/bin/sh\n' >"$p/usr/sbin/runc"
     chmod 0755 "$p/usr/sbin/runc"
-    start_fake_containerd /usr/local/bin:/usr/sbin:/usr/bin || { fail containerd-path-check "fake containerd did not start"; return; }
+    start_fake_containerd /usr/local/bin:/usr/sbin:/usr/bin || {
+        fail containerd-path-check "fake containerd did not start"
+        return
+    }
     inst "$p" --binary-name "$RT" --containerd-pid "$FAKE_PID"
     [ "$RC" = 0 ] && has "[ok] running containerd (pid $FAKE_PID): PATH=/usr/local/bin:/usr/sbin:/usr/bin finds /usr/local/bin/runc" ||
-        { fail containerd-path-check "good PATH not recognised"; show; return; }
-    start_fake_containerd /usr/sbin:/usr/local/bin || { fail containerd-path-check "fake containerd did not start"; return; }
+        {
+            fail containerd-path-check "good PATH not recognised"
+            show
+            return
+        }
+    start_fake_containerd /usr/sbin:/usr/local/bin || {
+        fail containerd-path-check "fake containerd did not start"
+        return
+    }
     inst "$p" --binary-name "$RT" --containerd-pid "$FAKE_PID"
     has "finds /usr/sbin/runc before /usr/local/bin/runc" && has "Fix: put /usr/local/bin before /usr/sbin" ||
-        { fail containerd-path-check "shadowing runc not reported"; show; return; }
-    start_fake_containerd /usr/bin || { fail containerd-path-check "fake containerd did not start"; return; }
+        {
+            fail containerd-path-check "shadowing runc not reported"
+            show
+            return
+        }
+    start_fake_containerd /usr/bin || {
+        fail containerd-path-check "fake containerd did not start"
+        return
+    }
     inst "$p" --binary-name "$RT" --containerd-pid "$FAKE_PID"
-    has "/usr/local/bin is not in it" || { fail containerd-path-check "missing bin dir not reported"; show; return; }
+    has "/usr/local/bin is not in it" || {
+        fail containerd-path-check "missing bin dir not reported"
+        show
+        return
+    }
     inst "$p" --binary-name "$RT" --containerd-pid 999999999
-    [ "$RC" = 1 ] || { fail containerd-path-check "a missing --containerd-pid was accepted"; show; return; }
+    [ "$RC" = 1 ] || {
+        fail containerd-path-check "a missing --containerd-pid was accepted"
+        show
+        return
+    }
     # Without --containerd-pid a staged install does not look at the host's containerd.
     inst "$p" --binary-name "$RT"
     has "the running containerd's PATH says nothing about it" && ! has "running containerd (pid" ||
-        { fail containerd-path-check "a staged install checked the host's containerd"; show; return; }
+        {
+            fail containerd-path-check "a staged install checked the host's containerd"
+            show
+            return
+        }
     pass containerd-path-check
 }
 
@@ -524,7 +887,10 @@ live_inst() {
 
 t_live_install() {
     unshare -m --propagation private true 2>/dev/null ||
-        { fail live-install "cannot make a mount namespace (unshare -m): run as root with CAP_SYS_ADMIN"; return; }
+        {
+            fail live-install "cannot make a mount namespace (unshare -m): run as root with CAP_SYS_ADMIN"
+            return
+        }
     local host_had=0 before cfg
     [ -e /var/lib/runcwrap ] && host_had=1
     mkdir -m 0755 "$T/varlib" "$T/live"
@@ -534,10 +900,17 @@ t_live_install() {
         '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]' \
         '  BinaryName = "/usr/sbin/runc"' '  SystemdCgroup = false' >"$cfg"
     local env_cfg=RUNCWRAP_CONFIG=$T/live/etc/config.toml
-    start_fake_containerd "$T/live/bin:/usr/sbin:/usr/bin" "$env_cfg" || { fail live-install "fake containerd did not start"; return; }
+    start_fake_containerd "$T/live/bin:/usr/sbin:/usr/bin" "$env_cfg" || {
+        fail live-install "fake containerd did not start"
+        return
+    }
     live_inst --from-containerd-config "$cfg" --containerd-pid "$FAKE_PID"
     [ "$RC" = 0 ] && has "runcwrap doctor: healthy" && has "the node is ready" ||
-        { fail live-install "a healthy install: exit $RC"; show 25; return; }
+        {
+            fail live-install "a healthy install: exit $RC"
+            show 25
+            return
+        }
     # Issue #17: the closing line counts the warnings doctor printed, not only install's own
     # (this fake containerd has no version to read, so doctor warns).
     local doctor_warns install_warns
@@ -545,33 +918,71 @@ t_live_install() {
     install_warns=$(grep -c 'WARNING: ' <<<"$OUT")
     [ "$doctor_warns" -gt 0 ] &&
         has "the node is ready ($((doctor_warns + install_warns)) warning(s): $install_warns from install.sh, $doctor_warns from doctor)." ||
-        { fail live-install "the closing line does not count doctor's $doctor_warns warning(s)"; show 25; return; }
+        {
+            fail live-install "the closing line does not count doctor's $doctor_warns warning(s)"
+            show 25
+            return
+        }
     [ -f "$T/varlib/runcwrap/install-manifest" ] && [ -L "$T/live/bin/runc" ] &&
         grep -qx 'BinaryName = "/usr/sbin/runc"' "$T/live/etc/config.toml" ||
-        { fail live-install "files missing after a live install"; return; }
+        {
+            fail live-install "files missing after a live install"
+            return
+        }
     live_inst --from-containerd-config "$cfg" --containerd-pid "$FAKE_PID" --no-doctor
     [ "$RC" = 0 ] && has "skipped (--no-doctor)" && ! has "runcwrap doctor: healthy" ||
-        { fail live-install "--no-doctor: exit $RC"; show; return; }
+        {
+            fail live-install "--no-doctor: exit $RC"
+            show
+            return
+        }
     # containerd finds another runc first: install says how to fix it and exits 1.
-    start_fake_containerd "/usr/sbin:$T/live/bin" "$env_cfg" || { fail live-install "fake containerd did not start"; return; }
+    start_fake_containerd "/usr/sbin:$T/live/bin" "$env_cfg" || {
+        fail live-install "fake containerd did not start"
+        return
+    }
     live_inst --from-containerd-config "$cfg" --containerd-pid "$FAKE_PID"
     [ "$RC" = 1 ] && has "finds /usr/sbin/runc before $T/live/bin/runc" && has "NOT ready (" && has "[FAIL]" ||
-        { fail live-install "a shadowed wrapper: exit $RC"; show 25; return; }
+        {
+            fail live-install "a shadowed wrapper: exit $RC"
+            show 25
+            return
+        }
     # containerd does not point the wrapper at a side file that is not the default.
-    start_fake_containerd "$T/live/bin:/usr/sbin" || { fail live-install "fake containerd did not start"; return; }
+    start_fake_containerd "$T/live/bin:/usr/sbin" || {
+        fail live-install "fake containerd did not start"
+        return
+    }
     live_inst --from-containerd-config "$cfg" --containerd-pid "$FAKE_PID" --no-doctor
-    [ "$RC" = 1 ] && has "RUNCWRAP_CONFIG=<unset>" || { fail live-install "RUNCWRAP_CONFIG not checked: exit $RC"; show; return; }
+    [ "$RC" = 1 ] && has "RUNCWRAP_CONFIG=<unset>" || {
+        fail live-install "RUNCWRAP_CONFIG not checked: exit $RC"
+        show
+        return
+    }
     live_inst --uninstall
     [ "$RC" = 0 ] && [ "$(tree "$T/live")" = "$before" ] && [ -z "$(ls -A "$T/varlib")" ] ||
-        { fail live-install "uninstall left: $(find "$T/live" "$T/varlib" -mindepth 1)"; show; return; }
-    [ "$host_had" = 1 ] || [ ! -e /var/lib/runcwrap ] || { fail live-install "the host's /var/lib was touched"; return; }
+        {
+            fail live-install "uninstall left: $(find "$T/live" "$T/varlib" -mindepth 1)"
+            show
+            return
+        }
+    [ "$host_had" = 1 ] || [ ! -e /var/lib/runcwrap ] || {
+        fail live-install "the host's /var/lib was touched"
+        return
+    }
     pass live-install
 }
 
 t_shellcheck() {
-    command -v shellcheck >/dev/null || { fail shellcheck "shellcheck is not installed (apt-get install shellcheck)"; return; }
+    command -v shellcheck >/dev/null || {
+        fail shellcheck "shellcheck is not installed (apt-get install shellcheck)"
+        return
+    }
     local out
-    out=$(shellcheck "$INSTALL" "$HERE/run.sh" 2>&1) || { fail shellcheck "$out"; return; }
+    out=$(shellcheck "$INSTALL" "$HERE/run.sh" 2>&1) || {
+        fail shellcheck "$out"
+        return
+    }
     pass shellcheck
 }
 

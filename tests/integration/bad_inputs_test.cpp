@@ -69,7 +69,7 @@ std::string read_file(const std::string& path) {
 }
 
 bool exists(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return ::lstat(path.c_str(), &st) == 0;
 }
 
@@ -104,11 +104,11 @@ std::string json_escape(std::string_view s) {
 bool valid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t len = c < 0x80          ? 1
-                                : (c >> 5) == 6   ? 2
-                                : (c >> 4) == 14  ? 3
-                                : (c >> 3) == 30  ? 4
-                                                  : 0;
+        const std::size_t len = c < 0x80         ? 1
+                                : (c >> 5) == 6  ? 2
+                                : (c >> 4) == 14 ? 3
+                                : (c >> 3) == 30 ? 4
+                                                 : 0;
         if (len == 0 || i + len > s.size()) return false;
         for (std::size_t k = 1; k < len; ++k)
             if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -193,7 +193,7 @@ Outcome run(const std::string& path, const Call& c) {
     int status = 0;
     ::waitpid(pid, &status, 0);
     o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    struct stat st{};
+    struct stat st {};
     if (::fstat(out[0], &st) == 0) o.stdout_uid = st.st_uid;
     if (::fstat(err[0], &st) == 0) o.stderr_uid = st.st_uid;
     ::close(out[0]);
@@ -210,10 +210,10 @@ constexpr const char* kDefaultRoot = "/run/containerd/runc/k8s.io";
 // call that goes through chowns the stdio pipes to 100000 and a refused one must not.
 std::string userns_config(const std::string& sandbox_id = "") {
     std::string annotations =
-        sandbox_id.empty() ? "{}"
-                           : R"({"io.kubernetes.cri.sandbox-id":")" + sandbox_id + R"("})";
+        sandbox_id.empty() ? "{}" : R"({"io.kubernetes.cri.sandbox-id":")" + sandbox_id + R"("})";
     return R"({"ociVersion":"1.0.2","process":{"user":{"uid":0,"gid":0},"args":["sh"],"cwd":"/"},)"
-           R"("root":{"path":"rootfs"},"annotations":)" + annotations +
+           R"("root":{"path":"rootfs"},"annotations":)" +
+           annotations +
            R"(,"linux":{"namespaces":[{"type":"pid"},{"type":"user"},{"type":"mount"}],)"
            R"("uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],)"
            R"("gidMappings":[{"containerID":0,"hostID":100000,"size":65536}]}})";
@@ -221,8 +221,8 @@ std::string userns_config(const std::string& sandbox_id = "") {
 
 struct Record {
     bool ran = false;
-    std::string program;            // $0
-    std::vector<std::string> args;  // "$@"
+    std::string program;             // $0
+    std::vector<std::string> args;   // "$@"
     std::map<int, std::string> fds;  // ls -l /proc/$$/fd: fd -> target
 };
 
@@ -233,7 +233,7 @@ struct Record {
 //   T/etc/runcwrap/config.toml  the side file (RUNCWRAP_CONFIG)
 //   T/state/k8s.io/<id>/        bundles (config.json, options.json, log.json)
 class Node {
-public:
+  public:
     Node() {
         char tmpl[] = "/tmp/bad-inputs.XXXXXX";
         const char* made = ::mkdtemp(tmpl);
@@ -280,10 +280,14 @@ public:
         // The fd listing comes first, and from a subshell: dash applies a redirection of a plain
         // command in its own fd table (saving the old fd 1 at 11), which would show up here.
         write_file(path,
-                   "#!/bin/sh\n(/bin/ls -l /proc/$$/fd) >'" + record + ".fds'\n"
-                   "exec 9>>'" + record + "'\nprintf 'ran %s\\n' \"$0\" >&9\n"
-                   "for a in \"$@\"; do printf 'arg %s\\n' \"$a\" >&9; done\n"
-                   "/bin/cat '" + record + ".fds' >&9\n",
+                   "#!/bin/sh\n(/bin/ls -l /proc/$$/fd) >'" + record +
+                       ".fds'\n"
+                       "exec 9>>'" +
+                       record +
+                       "'\nprintf 'ran %s\\n' \"$0\" >&9\n"
+                       "for a in \"$@\"; do printf 'arg %s\\n' \"$a\" >&9; done\n"
+                       "/bin/cat '" +
+                       record + ".fds' >&9\n",
                    mode);
     }
     void write_side(const std::string& toml, mode_t mode = 0644, uid_t uid = 0) const {
@@ -301,15 +305,27 @@ public:
     }
     // The shim's create call for bundle `id` (samples/c2/01-create.txt).
     std::vector<std::string> create_argv(const std::string& id = "c1") const {
-        return {"runc", "--root", kDefaultRoot, "--log", log(id), "--log-format", "json",
-                "create", "--bundle", bundle(id), "--pid-file", bundle(id) + "/init.pid", id};
+        return {"runc", "--root", kDefaultRoot, "--log",    log(id),      "--log-format",
+                "json", "create", "--bundle",   bundle(id), "--pid-file", bundle(id) + "/init.pid",
+                id};
     }
     // The shim's exec call (samples/d/03-exec.txt).
     std::vector<std::string> exec_argv(const std::string& process_file,
                                        const std::string& id = "c1") const {
-        return {"runc", "--root", kDefaultRoot, "--log", log(id), "--log-format", "json",
-                "exec", "--process", process_file, "--detach", "--pid-file",
-                bundle(id) + "/x1.pid", id};
+        return {"runc",
+                "--root",
+                kDefaultRoot,
+                "--log",
+                log(id),
+                "--log-format",
+                "json",
+                "exec",
+                "--process",
+                process_file,
+                "--detach",
+                "--pid-file",
+                bundle(id) + "/x1.pid",
+                id};
     }
 
     Outcome call(const std::vector<std::string>& argv, bool close_stdio = false) const {
@@ -335,8 +351,7 @@ public:
             } else {
                 static const std::regex fd_line(R"( (\d+) -> (.*)$)");
                 std::smatch m;
-                if (std::regex_search(line, m, fd_line))
-                    out.back().fds[std::stoi(m[1])] = m[2];
+                if (std::regex_search(line, m, fd_line)) out.back().fds[std::stoi(m[1])] = m[2];
             }
         }
         return out;
@@ -349,8 +364,7 @@ public:
 // as the last line of the --log file in runc's JSON format, every `expected` piece in it, the
 // runtime not run, the stdio pipes still root's. Returns the message.
 std::string expect_refused(const Node& n, const Outcome& o,
-                           const std::vector<std::string>& expected,
-                           const std::string& log_path) {
+                           const std::vector<std::string>& expected, const std::string& log_path) {
     EXPECT_EQ(o.exit_code, 1) << o.err;
     EXPECT_EQ(o.out, "");
     EXPECT_TRUE(n.records().empty()) << "the runtime must not run: " << read_file(n.record);
@@ -422,7 +436,7 @@ std::vector<std::string> with_systemd_cgroup(std::vector<std::string> argv_tail)
 }
 
 class BadInputs : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_FALSE(runcwrap_bin().empty()) << "RUNCWRAP_BIN is not set";
         ASSERT_EQ(::geteuid(), 0u) << "the trust checks need root-owned files: run as root";
@@ -468,7 +482,10 @@ TEST_F(BadInputs, ConfigJsonEmpty) {
 
 TEST_F(BadInputs, ConfigJsonGarbage) {
     Node n;
-    expect_config_pass_through(n, "\x7f" "ELF garbage {{{ not json", false);
+    expect_config_pass_through(n,
+                               "\x7f"
+                               "ELF garbage {{{ not json",
+                               false);
 }
 
 TEST_F(BadInputs, ConfigJsonWrongTypes) {
@@ -651,11 +668,12 @@ TEST_F(BadInputs, SideFileRewrittenInPlaceWithoutPause) {
     const auto took = std::chrono::steady_clock::now() - start;
     stop = true;
     writer.join();
-    expect_refused(n, o,
-                   {"side file " + n.side + " keeps changing",
-                    "may be half-written and runcwrap does not act on it",
-                    "fix: write it atomically: a temp file in the same folder, then rename it over " +
-                        n.side});
+    expect_refused(
+        n, o,
+        {"side file " + n.side + " keeps changing",
+         "may be half-written and runcwrap does not act on it",
+         "fix: write it atomically: a temp file in the same folder, then rename it over " +
+             n.side});
     EXPECT_GE(took, std::chrono::seconds(2));
     EXPECT_LT(took, std::chrono::seconds(5)) << "the wait is bounded";
 }
@@ -678,23 +696,26 @@ TEST_P(BadSideFileText, IsRefusedNamingTheLine) {
 INSTANTIATE_TEST_SUITE_P(
     SideFile, BadSideFileText,
     ::testing::Values(
-        SideFileText{"NotToml",
-                     [](const Node&) -> std::string { return "[options\nBinaryName: /usr/sbin/runc\n"; },
-                     [](const Node& n) -> std::vector<std::string> {
-                         return {"side file " + n.side + ":1: not valid TOML", "fix: correct that line"};
-                     }},
+        SideFileText{
+            "NotToml",
+            [](const Node&) -> std::string { return "[options\nBinaryName: /usr/sbin/runc\n"; },
+            [](const Node& n) -> std::vector<std::string> {
+                return {"side file " + n.side + ":1: not valid TOML", "fix: correct that line"};
+            }},
         // toml++ 3.3.0 reaches __builtin_unreachable() on this (found by fuzz/side_config).
         SideFileText{"BareNonAsciiIsRefusedNotUndefined",
                      [](const Node& n) -> std::string {
                          return "[options]\nBinaryName = \"" + n.real_runtime + "\" \xc3\xa9\n";
                      },
                      [](const Node& n) -> std::vector<std::string> {
-                         return {"side file " + n.side + ":2: a non-ASCII character outside a string",
-                                 "fix: remove it"};
+                         return {
+                             "side file " + n.side + ":2: a non-ASCII character outside a string",
+                             "fix: remove it"};
                      }},
         SideFileText{"UnknownKey",
                      [](const Node& n) -> std::string {
-                         return "[options]\nBinaryName = \"" + n.real_runtime + "\"\nSystemdCgroups = true\n";
+                         return "[options]\nBinaryName = \"" + n.real_runtime +
+                                "\"\nSystemdCgroups = true\n";
                      },
                      [](const Node& n) -> std::vector<std::string> {
                          return {"side file " + n.side + ":3: unknown key [options] SystemdCgroups",
@@ -702,12 +723,16 @@ INSTANTIATE_TEST_SUITE_P(
                      }},
         SideFileText{"WrongType",
                      [](const Node& n) -> std::string {
-                         return "[options]\nBinaryName = \"" + n.real_runtime + "\"\nSystemdCgroup = \"true\"\n";
+                         return "[options]\nBinaryName = \"" + n.real_runtime +
+                                "\"\nSystemdCgroup = \"true\"\n";
                      },
                      [](const Node& n) -> std::vector<std::string> {
-                         return {"side file " + n.side + ":3: [options] SystemdCgroup must be true or false"};
+                         return {"side file " + n.side +
+                                 ":3: [options] SystemdCgroup must be true or false"};
                      }}),
-    [](const ::testing::TestParamInfo<SideFileText>& info) { return std::string(info.param.name); });
+    [](const ::testing::TestParamInfo<SideFileText>& info) {
+        return std::string(info.param.name);
+    });
 
 std::vector<std::string> chown_fix(const std::string& path) {
     return {"fix: chown root:root " + path + " && chmod go-w " + path};
@@ -779,7 +804,8 @@ TEST_F(BadInputs, BinaryNameRelative) {
     Node n;
     name_runtime(n, "opt/real/runc");
     expect_refused(n, n.call(n.create_argv()),
-                   {"side file " + n.side + ":2: [options] BinaryName \"opt/real/runc\" must be "
+                   {"side file " + n.side +
+                    ":2: [options] BinaryName \"opt/real/runc\" must be "
                     "an absolute path or a bare name looked up in PATH"});
 }
 
@@ -817,10 +843,10 @@ TEST_F(BadInputs, BinaryNameOwnedByAnotherUser) {
 TEST_F(BadInputs, BinaryNameIsRuncwrapByPath) {
     Node n;
     name_runtime(n, runcwrap_bin());
-    expect_refused(n, n.call(n.create_argv()),
-                   {n.side + " [options] BinaryName is " + runcwrap_bin() +
-                        ", which is runcwrap itself",
-                    "fix: name the real runtime there"});
+    expect_refused(
+        n, n.call(n.create_argv()),
+        {n.side + " [options] BinaryName is " + runcwrap_bin() + ", which is runcwrap itself",
+         "fix: name the real runtime there"});
 }
 
 TEST_F(BadInputs, BinaryNameIsRuncwrapBySymlink) {
@@ -851,9 +877,9 @@ TEST_F(BadInputs, BinaryNameRuncWithNoOtherRuncInPath) {
     Node n;
     fs::remove(n.T + "/rbin/runc");
     name_runtime(n, "runc");
-    expect_refused(n, n.call(n.create_argv()),
-                   {"no runtime to run: " + n.runc + ": it is runcwrap itself",
-                    "fix: install the real runc"});
+    expect_refused(
+        n, n.call(n.create_argv()),
+        {"no runtime to run: " + n.runc + ": it is runcwrap itself", "fix: install the real runc"});
 }
 
 // Any other bare name is a runtime the operator named: found only as runcwrap, an error.
@@ -861,9 +887,10 @@ TEST_F(BadInputs, BinaryNameBareResolvesOnlyToRuncwrap) {
     Node n;
     fs::create_symlink(runcwrap_bin(), n.T + "/bin/crun");
     name_runtime(n, "crun");
-    expect_refused(n, n.call(n.create_argv()),
-                   {"BinaryName is crun, found in PATH as " + n.T + "/bin/crun, which is runcwrap itself",
-                    "fix: name the real runtime by its absolute path"});
+    expect_refused(
+        n, n.call(n.create_argv()),
+        {"BinaryName is crun, found in PATH as " + n.T + "/bin/crun, which is runcwrap itself",
+         "fix: name the real runtime by its absolute path"});
 }
 
 TEST_F(BadInputs, BinaryNameSymlinkLoop) {
@@ -872,8 +899,8 @@ TEST_F(BadInputs, BinaryNameSymlinkLoop) {
     fs::create_symlink("loop-a", n.T + "/opt/real/loop-b");
     name_runtime(n, n.T + "/opt/real/loop-a");
     expect_refused(n, n.call(n.create_argv()),
-                   {"runtime " + n.T + "/opt/real/loop-a",
-                    "is a symlink loop", "fix: point it at the real runtime file"});
+                   {"runtime " + n.T + "/opt/real/loop-a", "is a symlink loop",
+                    "fix: point it at the real runtime file"});
 }
 
 // ---- the pod sandbox's options.json (S2) -----------------------------------------------------
@@ -882,9 +909,9 @@ TEST_F(BadInputs, SandboxOptionsGarbage) {
     Node n;
     n.make_bundle("c1", kDropped, userns_config("sb"));
     n.make_bundle("sb", "{\"binary_name\": tru", userns_config());
-    expect_refused(n, n.call(n.create_argv()),
-                   {"sandbox options " + n.bundle("sb") + "/options.json",
-                    "fix: recreate the pod"});
+    expect_refused(
+        n, n.call(n.create_argv()),
+        {"sandbox options " + n.bundle("sb") + "/options.json", "fix: recreate the pod"});
 }
 
 TEST_F(BadInputs, SandboxFolderGroupWritable) {

@@ -57,7 +57,7 @@ TEST_P(Fds, BinaryRuntimeGetsExactlyTheInheritedFds) {
     auto args = f.create_args("c1");
     args.insert(args.end() - 1, {"--preserve-fds", "3"});
     Spawn s = f.shim_call(args);
-    s.fds = {{0, in.read.get()}, {1, out.write.get()}, {2, err.write.get()},
+    s.fds = {{0, in.read.get()}, {1, out.write.get()},   {2, err.write.get()},
              {3, sock.get()},    {4, extra.write.get()}, {5, file.get()}};
     Exit e = run(s);
     EXPECT_EQ(e.code, 0);

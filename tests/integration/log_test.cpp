@@ -39,12 +39,13 @@ std::string last_runtime_error(const std::string& log) {
         rapidjson::Document d;
         d.Parse<rapidjson::kParseValidateEncodingFlag>(line.c_str());
         if (d.HasParseError()) {
-            ADD_FAILURE() << "line " << n << " does not decode (" << rapidjson::GetParseError_En(d.GetParseError())
-                          << "): " << line;
+            ADD_FAILURE() << "line " << n << " does not decode ("
+                          << rapidjson::GetParseError_En(d.GetParseError()) << "): " << line;
             continue;
         }
-        if (!d.IsObject() || !d.HasMember("level") || !d["level"].IsString() || !d.HasMember("msg") ||
-            !d["msg"].IsString() || !d.HasMember("time") || !d["time"].IsString()) {
+        if (!d.IsObject() || !d.HasMember("level") || !d["level"].IsString() ||
+            !d.HasMember("msg") || !d["msg"].IsString() || !d.HasMember("time") ||
+            !d["time"].IsString()) {
             ADD_FAILURE() << "line " << n << " lacks string level/msg/time: " << line;
             continue;
         }
@@ -72,7 +73,8 @@ TEST(ErrorLog, JsonLineDecodesAsContainerdDecodesIt) {
     const std::string log = lc.bundle + "/log.json";
     // An earlier runc line in the shared log must stay intact.
     const std::string earlier =
-        R"({"level":"warning","msg":"an older runc line","time":"2026-11-29T04:43:21Z"})" "\n";
+        R"({"level":"warning","msg":"an older runc line","time":"2026-11-29T04:43:21Z"})"
+        "\n";
     write_file(log, earlier, 0644);
     Captured c = run_captured(lc.f.shim_call(lc.args));
     EXPECT_EQ(c.exit.code, 1);
@@ -116,8 +118,8 @@ TEST(ErrorLog, AwkwardBytesInTheMessageStillDecode) {
 TEST(ErrorLog, TextFormatGivesALogrusTextLine) {
     LogCase lc;
     const std::string log = lc.f.T + "/runc.log";
-    std::vector<std::string> args = {"--root", "/run/containerd/runc/k8s.io", "--log", log,
-                                     "--log-format", "text", "--version"};
+    std::vector<std::string> args = {
+        "--root", "/run/containerd/runc/k8s.io", "--log", log, "--log-format", "text", "--version"};
     Captured c = run_captured(lc.f.shim_call(args));
     EXPECT_EQ(c.exit.code, 1);
     std::string text = read_file(log);

@@ -24,8 +24,9 @@ constexpr const char* kReopen = "echo out > /proc/self/fd/1 && echo err > /proc/
 std::string config_json(const std::string& rootfs, const std::vector<std::string>& args) {
     std::string a;
     for (const auto& s : args) a += (a.empty() ? "\"" : ",\"") + s + "\"";
-    return R"({"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},"args":[)" + a +
-           R"(],"env":["PATH=/bin"],"cwd":"/","noNewPrivileges":true},"root":{"path":")" + rootfs +
+    return R"({"ociVersion":"1.0.2","process":{"terminal":false,"user":{"uid":0,"gid":0},"args":[)" +
+           a + R"(],"env":["PATH=/bin"],"cwd":"/","noNewPrivileges":true},"root":{"path":")" +
+           rootfs +
            R"("},"hostname":"runcwrap-it","mounts":[{"destination":"/proc","type":"proc","source":"proc"},)"
            R"({"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]}],)"
            R"("linux":{"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],)"
@@ -40,11 +41,12 @@ struct Output {
 };
 
 class RealRunc : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         // Not a skip: the suite's deps script installs both (apt-get install runc busybox-static).
         ASSERT_EQ(::access(kRealRunc, X_OK), 0) << kRealRunc << " missing: apt-get install -y runc";
-        ASSERT_EQ(::access(kBusybox, X_OK), 0) << kBusybox << " missing: apt-get install -y busybox-static";
+        ASSERT_EQ(::access(kBusybox, X_OK), 0)
+            << kBusybox << " missing: apt-get install -y busybox-static";
         ASSERT_EQ(::geteuid(), 0u) << "needs root";
         T = t.path();
         root = T + "/runc-root";
@@ -57,20 +59,25 @@ protected:
         write_file(T + "/run-bundle/config.json", config_json(rootfs, {"sh", "-c", kReopen}));
         write_file(T + "/sleep-bundle/config.json", config_json(rootfs, {"sleep", "300"}));
         runc = install_runcwrap(T + "/bin", Install::Copy);
-        write_file(T + "/etc/runcwrap/config.toml", std::string("[options]\nBinaryName = \"") + kRealRunc + "\"\n");
+        write_file(T + "/etc/runcwrap/config.toml",
+                   std::string("[options]\nBinaryName = \"") + kRealRunc + "\"\n");
     }
 
     void TearDown() override {
         // Even after a failed assertion: never leave a container (or its cgroups) behind.
         for (const auto& id : ids) {
-            Spawn s{kRealRunc, {"runc", "--root", root, "delete", "--force", id}, env(false), "", {}};
+            Spawn s{
+                kRealRunc, {"runc", "--root", root, "delete", "--force", id}, env(false), "", {}};
             run_captured(s);
         }
     }
 
     static void chown_tree(const std::string& dir, uid_t uid, gid_t gid) {
-        Spawn s{"/bin/chown", {"chown", "-hR", std::to_string(uid) + ":" + std::to_string(gid), dir},
-                {"PATH=/usr/bin:/bin"}, "", {}};
+        Spawn s{"/bin/chown",
+                {"chown", "-hR", std::to_string(uid) + ":" + std::to_string(gid), dir},
+                {"PATH=/usr/bin:/bin"},
+                "",
+                {}};
         Captured c = run_captured(s);
         ASSERT_EQ(c.exit.code, 0) << c.err;
     }
@@ -82,7 +89,8 @@ protected:
     }
 
     std::string new_id(const char* what) {
-        ids.push_back(std::string("rw-") + what + "-" + std::to_string(::getpid()) + "-" + std::to_string(ids.size()));
+        ids.push_back(std::string("rw-") + what + "-" + std::to_string(::getpid()) + "-" +
+                      std::to_string(ids.size()));
         return ids.back();
     }
 
@@ -113,8 +121,11 @@ protected:
     }
 
     void start_sleeper(const std::string& id) {
-        Spawn s{kRealRunc, {"runc", "--root", root, "run", "--detach", "--bundle", T + "/sleep-bundle", id},
-                env(false), T, {}};
+        Spawn s{kRealRunc,
+                {"runc", "--root", root, "run", "--detach", "--bundle", T + "/sleep-bundle", id},
+                env(false),
+                T,
+                {}};
         Captured c = run_captured(s);
         ASSERT_EQ(c.exit.code, 0) << c.out << c.err;
     }

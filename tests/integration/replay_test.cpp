@@ -1,6 +1,6 @@
 // Replays every runc call the containerd 1.6.20 shim really made for a detached user-namespace
-// container (tests/fixtures/shim-1.6.20/d) through runcwrap installed as `runc`, against a fake state
-// tree, with the probe as the configured runtime. The probe must see the very same call: argv
+// container (tests/fixtures/shim-1.6.20/d) through runcwrap installed as `runc`, against a fake
+// state tree, with the probe as the configured runtime. The probe must see the very same call: argv
 // (plus exactly the restored flags), env (plus RUNCWRAP_DEPTH), cwd, and the same fds.
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -73,7 +73,8 @@ TEST_P(ReplayD, EveryShimCallReachesTheRuntimeUnchangedButForRestoredFlags) {
         TempDir t;
         const std::string T = t.path();
         auto rewrite = [&](const std::string& s) {
-            return replace_all(replace_all(s, kSampleRoot, T), "/tmp/runc-process", T + "/tmp/runc-process");
+            return replace_all(replace_all(s, kSampleRoot, T), "/tmp/runc-process",
+                               T + "/tmp/runc-process");
         };
         StateTree tree = make_state_tree(T);
         tree.make_bundle("d", sample.options_json, rewrite(config_json));
@@ -114,7 +115,8 @@ TEST_P(ReplayD, EveryShimCallReachesTheRuntimeUnchangedButForRestoredFlags) {
                 const bool chowned = v.root_owned_pipes && (cmd == "create" || cmd == "exec");
                 expected_uid[f.fd] = chowned ? 100000 : (v.root_owned_pipes ? 0 : f.uid);
             } else if (f.target == "/dev/null") {
-                keep.emplace_back(::open("/dev/null", (f.fd == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC));
+                keep.emplace_back(
+                    ::open("/dev/null", (f.fd == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC));
                 s.fds[f.fd] = keep.back().get();
                 expected_uid[f.fd] = 0;
             } else if (f.target.rfind("socket:[", 0) == 0) {

@@ -32,8 +32,8 @@ class Scenarios : public ::testing::TestWithParam<Install> {};
 TEST_P(Scenarios, S1SideFileRestoresDroppedOptions) {
     WrapFixture f(GetParam());
     f.tree.make_bundle("c1", kDropped, spec_json({}));
-    f.write_side("[options]\nBinaryName = \"" + f.real_runtime + "\"\nSystemdCgroup = true\nRoot = \"" +
-                 f.T + "/altroot\"\nNoPivotRoot = true\n");
+    f.write_side("[options]\nBinaryName = \"" + f.real_runtime +
+                 "\"\nSystemdCgroup = true\nRoot = \"" + f.T + "/altroot\"\nNoPivotRoot = true\n");
     auto args = f.create_args("c1");
     Captured c = run_captured(f.shim_call(args, 3));
     EXPECT_EQ(c.exit.code, 3);
@@ -122,8 +122,8 @@ TEST_P(Scenarios, S3InsideWrappingRuntimeRunsNextRuncUnchanged) {
     WrapFixture f(GetParam());
     std::string wrapper = make_wrapping_runtime(f);
     f.tree.make_bundle("c1",
-                       R"({"binary_name":")" + wrapper + R"(","systemd_cgroup":true,"root":")" + f.T +
-                           R"(/altroot"})",
+                       R"({"binary_name":")" + wrapper + R"(","systemd_cgroup":true,"root":")" +
+                           f.T + R"(/altroot"})",
                        spec_json({}));
     // What the healthy shim passes to B: its options already applied.
     auto args = f.create_args("c1", f.T + "/altroot/k8s.io");
@@ -172,7 +172,8 @@ TEST_P(Scenarios, S3UsesSideFileRuntimeAndNeverB) {
     EXPECT_EQ(lines_of(read_file(f.T + "/wrapper.marker")).size(), 2u) << "B ran once per call";
 }
 
-// S4: the pod's handler is the wrapping runtime: runcwrap -> B (restored flags) -> runcwrap -> probe.
+// S4: the pod's handler is the wrapping runtime: runcwrap -> B (restored flags) -> runcwrap ->
+// probe.
 TEST_P(Scenarios, S4SandboxNamesWrappingRuntimeChainRunsEachOnce) {
     WrapFixture f(GetParam());
     std::string wrapper = make_wrapping_runtime(f);
@@ -205,8 +206,8 @@ TEST_P(Scenarios, S4SandboxNamesWrappingRuntimeChainRunsEachOnce) {
 // S5: no bundle: the side file's runtime, else the next runc in PATH after runcwrap.
 TEST_P(Scenarios, S5VersionAndFeaturesWithoutSideFileRunNextRuncInPath) {
     WrapFixture f(GetParam());
-    for (std::vector<std::string> args : {std::vector<std::string>{"--version"},
-                                          std::vector<std::string>{"features"}}) {
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"--version"}, std::vector<std::string>{"features"}}) {
         ::unlink(f.record.c_str());
         Captured c = run_captured(f.shim_call(args, 2));
         EXPECT_EQ(c.exit.code, 2) << c.err;
@@ -221,8 +222,8 @@ TEST_P(Scenarios, S5VersionAndFeaturesWithoutSideFileRunNextRuncInPath) {
 TEST_P(Scenarios, S5VersionAndFeaturesWithSideFileRunItsRuntime) {
     WrapFixture f(GetParam());
     f.write_side("[options]\nBinaryName = \"" + f.real_runtime + "\"\nSystemdCgroup = true\n");
-    for (std::vector<std::string> args : {std::vector<std::string>{"--version"},
-                                          std::vector<std::string>{"features"}}) {
+    for (std::vector<std::string> args :
+         {std::vector<std::string>{"--version"}, std::vector<std::string>{"features"}}) {
         ::unlink(f.record.c_str());
         Captured c = run_captured(f.shim_call(args));
         EXPECT_EQ(c.exit.code, 0) << c.err;

@@ -28,9 +28,7 @@ TEST_P(SelfLoop, SideFileNamingRuncwrapIsRefusedWithTheFix) {
     WrapFixture f(how);
     std::string name;
     switch (alias) {
-        case Alias::Path:
-            name = f.runc;
-            break;
+        case Alias::Path: name = f.runc; break;
         case Alias::Symlink:
             name = f.T + "/links/runc-symlink";
             make_dirs(f.T + "/links");
@@ -39,7 +37,9 @@ TEST_P(SelfLoop, SideFileNamingRuncwrapIsRefusedWithTheFix) {
         case Alias::HardLink: {
             // A hard link must be on runcwrap's own filesystem: link the installed copy (for the
             // symlink install, install a copy under another name first).
-            std::string target = how == Install::Copy ? f.runc : install_runcwrap(f.T + "/bin", Install::Copy, "runc-copy");
+            std::string target = how == Install::Copy
+                                     ? f.runc
+                                     : install_runcwrap(f.T + "/bin", Install::Copy, "runc-copy");
             if (how == Install::Symlink) f.runc = target;  // run the copy so the identities match
             name = f.T + "/links/runc-hardlink";
             make_dirs(f.T + "/links");
@@ -85,7 +85,8 @@ TEST(SelfLoopPath, PathHoldingOnlyRuncwrapIsAClearError) {
         EXPECT_EQ(c.exit.code, 1);
         EXPECT_EQ(line_count(c.err), 1) << c.err;
         EXPECT_EQ(c.err.rfind("runcwrap: ", 0), 0u) << c.err;
-        EXPECT_NE(c.err.find(f.T + "/bin"), std::string::npos) << "shows the PATH searched: " << c.err;
+        EXPECT_NE(c.err.find(f.T + "/bin"), std::string::npos)
+            << "shows the PATH searched: " << c.err;
         EXPECT_NE(c.err.find("fix:"), std::string::npos) << c.err;
         EXPECT_TRUE(f.probe_calls().empty());
 
@@ -197,8 +198,14 @@ bool is_dynamic(const std::string& path) {
 }
 
 Spawn without_proc(Spawn s) {
-    std::vector<std::string> argv{"unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                  "/bin/mount -t tmpfs none /proc && exec \"$0\" \"$@\"", s.path};
+    std::vector<std::string> argv{"unshare",
+                                  "--mount",
+                                  "--propagation",
+                                  "private",
+                                  "/bin/sh",
+                                  "-c",
+                                  "/bin/mount -t tmpfs none /proc && exec \"$0\" \"$@\"",
+                                  s.path};
     argv.insert(argv.end(), s.argv.begin() + 1, s.argv.end());
     s.path = "/usr/bin/unshare";
     s.argv = argv;

@@ -40,7 +40,8 @@ struct StdioRun {
             EXPECT_EQ(owner_of(fd), (Owner{0, 0, 0600})) << "pipes start root-owned 0600";
     }
     // Runs runcwrap with the three pipes as stdio (or the given fds).
-    ProbeCall call(const std::vector<std::string>& args, std::map<int, int> fds = {}, int probe_exit = 0) {
+    ProbeCall call(const std::vector<std::string>& args, std::map<int, int> fds = {},
+                   int probe_exit = 0) {
         Spawn s = f.shim_call(args, probe_exit);
         s.fds = {{0, in.read.get()}, {1, out.write.get()}, {2, err.write.get()}};
         for (auto [k, v] : fds) s.fds[k] = v;
@@ -65,7 +66,8 @@ struct StdioRun {
 void expect_probe_owner(const ProbeCall& p, int fd, Owner want) {
     ASSERT_TRUE(p.fds.count(fd)) << "fd " << fd;
     const ProbeFd& pf = p.fds.at(fd);
-    EXPECT_EQ((Owner{pf.uid, pf.gid, pf.mode}), want) << "fd " << fd << " (" << pf.target << ") as the runtime saw it";
+    EXPECT_EQ((Owner{pf.uid, pf.gid, pf.mode}), want)
+        << "fd " << fd << " (" << pf.target << ") as the runtime saw it";
 }
 
 TEST(StdioOwner, PipesBecomeTheMappedRootOfTheUserNamespace) {
@@ -92,8 +94,10 @@ TEST(StdioOwner, NonRootUserThroughSeveralRanges) {
     SpecOptions spec;
     spec.uid = 1000;
     spec.gid = 1000;
-    spec.uid_mappings = R"([{"containerID":0,"hostID":100000,"size":1000},{"containerID":1000,"hostID":300000,"size":1000}])";
-    spec.gid_mappings = R"([{"containerID":0,"hostID":100000,"size":500},{"containerID":500,"hostID":400000,"size":1000}])";
+    spec.uid_mappings =
+        R"([{"containerID":0,"hostID":100000,"size":1000},{"containerID":1000,"hostID":300000,"size":1000}])";
+    spec.gid_mappings =
+        R"([{"containerID":0,"hostID":100000,"size":500},{"containerID":500,"hostID":400000,"size":1000}])";
     StdioRun r(spec);
     ProbeCall p = r.call(r.f.create_args("c1"));
     for (int fd : {0, 1, 2}) expect_probe_owner(p, fd, {300000, 400500, 0600});
@@ -200,7 +204,8 @@ TEST(StdioOwner, ExecMappingsFromRuncState) {
     StdioRun r(spec);
     const std::string root = r.f.T + "/runc-root";
     write_file(root + "/c1/state.json",
-               R"({"id":"c1","init_process_pid":0,"config":{"labels":["bundle=)" + r.f.tree.bundle("c1") +
+               R"({"id":"c1","init_process_pid":0,"config":{"labels":["bundle=)" +
+                   r.f.tree.bundle("c1") +
                    R"("],"uid_mappings":[{"container_id":0,"host_id":200000,"size":65536}],)"
                    R"("gid_mappings":[{"container_id":0,"host_id":210000,"size":65536}]}})",
                0600);

@@ -22,8 +22,8 @@
 #include <thread>
 #include <vector>
 
-#include "wrapper/side_file_read.hpp"
 #include "wrap_fixture.hpp"
+#include "wrapper/side_file_read.hpp"
 
 namespace itest {
 namespace {
@@ -155,10 +155,12 @@ TEST(TornSideFile, NoCallActsOnAHalfWrittenSideFile) {
 
     for (auto [name, n] : {std::pair<const char*, const Counts&>{"S1 (options dropped)", s1},
                            std::pair<const char*, const Counts&>{"healthy", healthy}}) {
-        std::printf("torn-write: %-20s %4d intended, %4d clear errors, %4d other runtime, "
-                    "%4d wrong options, %4d unclear\n",
-                    name, n.intended, n.clear_error, n.other_runtime, n.wrong_argv, n.unclear);
-        if (!n.first_error.empty()) std::printf("torn-write:   first error: %s", n.first_error.c_str());
+        std::printf(
+            "torn-write: %-20s %4d intended, %4d clear errors, %4d other runtime, "
+            "%4d wrong options, %4d unclear\n",
+            name, n.intended, n.clear_error, n.other_runtime, n.wrong_argv, n.unclear);
+        if (!n.first_error.empty())
+            std::printf("torn-write:   first error: %s", n.first_error.c_str());
         EXPECT_EQ(n.other_runtime + n.wrong_argv + n.unclear, 0)
             << name << ": a call acted on a half-written side file; first: " << n.first_bad
             << (longest_gap_us.load() * 1000 >= runcwrap::kSideFileSettleNs
@@ -166,14 +168,15 @@ TEST(TornSideFile, NoCallActsOnAHalfWrittenSideFile) {
                       "the limit side_file_read.hpp states)"
                     : "");
     }
-    std::printf("torn-write: %d calls in %.1f s, %d in-place rewrites of the side file, the "
-                "longest pause inside one rewrite %.1f ms\n",
-                made, seconds, rewrites.load(), longest_gap_us.load() / 1000.0);
+    std::printf(
+        "torn-write: %d calls in %.1f s, %d in-place rewrites of the side file, the "
+        "longest pause inside one rewrite %.1f ms\n",
+        made, seconds, rewrites.load(), longest_gap_us.load() / 1000.0);
     ::testing::Test::RecordProperty("intended", s1.intended + healthy.intended);
     ::testing::Test::RecordProperty("clear_errors", s1.clear_error + healthy.clear_error);
-    ::testing::Test::RecordProperty(
-        "acted_on_torn_read", s1.other_runtime + s1.wrong_argv + healthy.other_runtime +
-                                  healthy.wrong_argv + s1.unclear + healthy.unclear);
+    ::testing::Test::RecordProperty("acted_on_torn_read",
+                                    s1.other_runtime + s1.wrong_argv + healthy.other_runtime +
+                                        healthy.wrong_argv + s1.unclear + healthy.unclear);
     // The writer really rewrote the file while the calls ran, many times.
     EXPECT_GE(rewrites.load(), 10);
     // Waiting for a quiet file is the cure, not refusing: nearly every call goes through.

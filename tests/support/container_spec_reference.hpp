@@ -54,9 +54,10 @@ inline Result<ContainerSpec> parse_container_spec_dom(std::string& text) {
 // "" when both results agree, else what differs.
 inline std::string spec_difference(const Result<ContainerSpec>& a, const Result<ContainerSpec>& b) {
     if (a.ok() != b.ok()) return "one is an error, the other not";
-    if (!a) return a.error().message == b.error().message
-                       ? ""
-                       : "errors differ: '" + a.error().message + "' vs '" + b.error().message + "'";
+    if (!a)
+        return a.error().message == b.error().message
+                   ? ""
+                   : "errors differ: '" + a.error().message + "' vs '" + b.error().message + "'";
     auto same_ranges = [](const IdMappings& x, const IdMappings& y) {
         if (x.size() != y.size()) return false;
         for (std::size_t i = 0; i < x.size(); ++i)

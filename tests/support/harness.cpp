@@ -26,7 +26,8 @@ namespace {
 std::string required_env(const char* name) {
     const char* v = std::getenv(name);
     if (!v || !*v) {
-        std::fprintf(stderr, "integration tests: env %s is not set (run them with `make integration`)\n",
+        std::fprintf(stderr,
+                     "integration tests: env %s is not set (run them with `make integration`)\n",
                      name);
         std::abort();
     }
@@ -39,7 +40,9 @@ std::string percent_decode(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         if (s[i] == '%' && i + 2 < s.size()) {
             auto hex = [](char c) {
-                return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c - 'a' + 10;
+                return c >= '0' && c <= '9'   ? c - '0'
+                       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                              : c - 'a' + 10;
             };
             out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
             i += 2;
@@ -139,18 +142,19 @@ std::string read_file(const std::string& path) {
 }
 
 bool path_exists(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return ::lstat(path.c_str(), &st) == 0;
 }
 
 struct stat stat_of(const std::string& path) {
-    struct stat st{};
-    if (::stat(path.c_str(), &st) != 0) ADD_FAILURE() << "stat " << path << ": " << std::strerror(errno);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0)
+        ADD_FAILURE() << "stat " << path << ": " << std::strerror(errno);
     return st;
 }
 
 struct stat fstat_of(int fd) {
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd, &st) != 0) ADD_FAILURE() << "fstat " << fd << ": " << std::strerror(errno);
     return st;
 }
@@ -248,11 +252,14 @@ std::string read_until_eof(int fd, int timeout_ms) {
     std::string out;
     char buf[4096];
     for (;;) {
-        struct pollfd p{fd, POLLIN, 0};
+        struct pollfd p {
+            fd, POLLIN, 0
+        };
         int r = ::poll(&p, 1, timeout_ms);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
-            ADD_FAILURE() << "no EOF on fd " << fd << " within " << timeout_ms << " ms; got: " << out;
+            ADD_FAILURE() << "no EOF on fd " << fd << " within " << timeout_ms
+                          << " ms; got: " << out;
             return out;
         }
         ssize_t n = ::read(fd, buf, sizeof buf);
@@ -396,7 +403,9 @@ SampleCall parse_sample(const std::string& path) {
         } else if (starts_with(line, "   stat -L:") && last_fd) {
             auto num = [&](std::string_view key) {
                 auto p = line.find(key);
-                return p == std::string::npos ? 0u : static_cast<unsigned>(std::stoul(line.substr(p + key.size())));
+                return p == std::string::npos
+                           ? 0u
+                           : static_cast<unsigned>(std::stoul(line.substr(p + key.size())));
             };
             last_fd->uid = num("owner_uid=");
             last_fd->gid = num("owner_gid=");
@@ -432,12 +441,14 @@ std::string spec_json(const SpecOptions& o) {
                     R"(,"gid":)" + std::to_string(o.gid) +
                     R"(},"args":["/bin/sh"],"cwd":"/"},"root":{"path":"rootfs"},)";
     if (!o.sandbox_id.empty())
-        s += R"("annotations":{"io.kubernetes.cri.container-type":"container","io.kubernetes.cri.sandbox-id":")" +
-             o.sandbox_id + R"("},)";
+        s +=
+            R"("annotations":{"io.kubernetes.cri.container-type":"container","io.kubernetes.cri.sandbox-id":")" +
+            o.sandbox_id + R"("},)";
     s += R"("linux":{"namespaces":[{"type":"pid"},{"type":"mount"})";
     if (o.user_namespace) s += R"(,{"type":"user"})";
     s += "]";
-    if (o.user_namespace) s += R"(,"uidMappings":)" + o.uid_mappings + R"(,"gidMappings":)" + o.gid_mappings;
+    if (o.user_namespace)
+        s += R"(,"uidMappings":)" + o.uid_mappings + R"(,"gidMappings":)" + o.gid_mappings;
     s += "}}";
     return s;
 }
@@ -447,7 +458,8 @@ std::vector<std::string> base_env(const std::vector<std::string>& drop) {
     for (char** e = environ; e && *e; ++e) {
         std::string_view v = *e;
         bool skip = false;
-        for (const auto& d : drop) skip = skip || (starts_with(v, d) && v.size() > d.size() && v[d.size()] == '=');
+        for (const auto& d : drop)
+            skip = skip || (starts_with(v, d) && v.size() > d.size() && v[d.size()] == '=');
         if (!skip) env.emplace_back(v);
     }
     return env;

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include <map>
-#include <ostream>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,7 +36,7 @@ Pipe make_pipe();  // O_CLOEXEC on both ends; owned by the caller's uid, mode 06
 // A directory under /tmp, owned by root, mode 0755 (so runcwrap trusts files in it), removed
 // with everything in it when the fixture goes away.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -44,7 +44,7 @@ public:
     const std::string& path() const { return path_; }
     std::string operator/(std::string_view rel) const { return path_ + "/" + std::string(rel); }
 
-private:
+  private:
     std::string path_;
 };
 
@@ -65,7 +65,8 @@ enum class Install { Symlink, Copy };
 inline void PrintTo(Install how, std::ostream* os) {
     *os << (how == Install::Symlink ? "symlink install" : "copy install");
 }
-std::string install_runcwrap(const std::string& bin_dir, Install how, const std::string& name = "runc");
+std::string install_runcwrap(const std::string& bin_dir, Install how,
+                             const std::string& name = "runc");
 // The probe installed (copied, root 0755) at `path`.
 void install_probe(const std::string& path);
 // A `#!/bin/sh` script, root-owned 0755.
@@ -73,16 +74,16 @@ void write_script(const std::string& path, std::string_view body);
 
 // One process started with exactly this argv, env, cwd and fd table.
 struct Spawn {
-    std::string path;                // what execve runs
-    std::vector<std::string> argv;   // argv[0] included
-    std::vector<std::string> env;    // the whole environment
-    std::string cwd;                 // "" = the test's cwd
+    std::string path;               // what execve runs
+    std::vector<std::string> argv;  // argv[0] included
+    std::vector<std::string> env;   // the whole environment
+    std::string cwd;                // "" = the test's cwd
     // child fd -> parent fd. Every fd not listed is closed in the child (0-2 included).
     std::map<int, int> fds;
 };
 struct Exit {
-    int code = -1;    // exit status, or -1 when killed
-    int signal = 0;   // the signal that killed it
+    int code = -1;   // exit status, or -1 when killed
+    int signal = 0;  // the signal that killed it
 };
 Exit run(const Spawn& spawn);
 
@@ -106,7 +107,7 @@ struct ProbeFd {
     std::string type;    // fifo chr reg sock ...
     uid_t uid = 0;
     gid_t gid = 0;
-    unsigned mode = 0;   // permission bits
+    unsigned mode = 0;  // permission bits
     unsigned long long dev = 0;
     unsigned long long ino = 0;
 };
@@ -128,7 +129,7 @@ std::string identity_hex(const std::string& path);
 // A call recorded in tests/fixtures/shim-1.6.20 (NN-<cmd>.txt).
 struct SampleFd {
     int fd = -1;
-    std::string target;      // pipe:[N], /dev/null, socket:[N]
+    std::string target;  // pipe:[N], /dev/null, socket:[N]
     uid_t uid = 0;
     gid_t gid = 0;
 };
@@ -137,10 +138,10 @@ struct SampleCall {
     std::vector<std::string> argv;  // argv[1..]; argv[0] is "runc" as the shim passes it
     std::string cwd;
     std::vector<std::string> env;
-    std::vector<SampleFd> fds;      // from the "## fd N -> ..." lines
-    std::string process_file;       // exec: the --process path and its JSON
+    std::vector<SampleFd> fds;  // from the "## fd N -> ..." lines
+    std::string process_file;   // exec: the --process path and its JSON
     std::string process_json;
-    std::string options_json;       // "## options.json: [...]"
+    std::string options_json;  // "## options.json: [...]"
 };
 SampleCall parse_sample(const std::string& path);
 // The NN-<cmd>.txt files of a sample folder, in order.

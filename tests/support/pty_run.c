@@ -22,7 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static int die(const char *what) {
+static int die(const char* what) {
     fprintf(stderr, "pty_run: %s: %s\n", what, strerror(errno));
     return 125;
 }
@@ -36,7 +36,7 @@ static void copy_out(int master) {
     }
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: pty_run SECONDS COMMAND [ARG...]\n");
         return 125;
@@ -46,7 +46,7 @@ int main(int argc, char **argv) {
     if (master < 0) return die("posix_openpt");
     if (grantpt(master) != 0) return die("grantpt");
     if (unlockpt(master) != 0) return die("unlockpt");
-    const char *slave_name = ptsname(master);
+    const char* slave_name = ptsname(master);
     if (!slave_name) return die("ptsname");
     /* Keep a slave open in the parent until the child has exited, so that reads on the master
      * never see EIO between the child's exit and its output being drained. */

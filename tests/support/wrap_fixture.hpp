@@ -15,7 +15,8 @@
 namespace itest {
 
 struct WrapFixture {
-    explicit WrapFixture(Install how = Install::Symlink, const std::string& namespace_name = "k8s.io")
+    explicit WrapFixture(Install how = Install::Symlink,
+                         const std::string& namespace_name = "k8s.io")
         : T(t.path()), ns(namespace_name), tree(make_state_tree(T, ns)) {
         runc = install_runcwrap(T + "/bin", how);
         make_dirs(T + "/realbin");
@@ -41,11 +42,14 @@ struct WrapFixture {
     std::string default_root() const { return "/run/containerd/runc/" + ns; }
 
     // The shim's global prefix for a container bundle: --root R --log B/log.json --log-format json
-    std::vector<std::string> globals(const std::string& bundle, const std::string& root = "") const {
-        return {"--root", root.empty() ? default_root() : root, "--log", bundle + "/log.json",
+    std::vector<std::string> globals(const std::string& bundle,
+                                     const std::string& root = "") const {
+        return {"--root",       root.empty() ? default_root() : root,
+                "--log",        bundle + "/log.json",
                 "--log-format", "json"};
     }
-    std::vector<std::string> create_args(const std::string& id, const std::string& root = "") const {
+    std::vector<std::string> create_args(const std::string& id,
+                                         const std::string& root = "") const {
         auto a = globals(tree.bundle(id), root);
         for (const char* s : {"create", "--bundle"}) a.push_back(s);
         a.push_back(tree.bundle(id));

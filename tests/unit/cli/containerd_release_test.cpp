@@ -75,7 +75,7 @@ TEST(ReleaseFacts, EachReleaseSaysWhichClientPathsAreAffected) {
 }
 
 class ContainerdConfigFile : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/runcwrap-unit-cfg-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -99,9 +99,10 @@ protected:
 constexpr const char* kGrpc = "[plugins.\"io.containerd.grpc.v1.cri\".containerd";
 
 TEST_F(ContainerdConfigFile, DebiansStockConfigHasTheBuiltInRuncHandler) {
-    const auto path = write("config.toml",
-                            "version = 2\n[plugins]\n  [plugins.\"io.containerd.grpc.v1.cri\"]\n"
-                            "    [plugins.\"io.containerd.grpc.v1.cri\".cni]\n      bin_dir = \"/usr/lib/cni\"\n");
+    const auto path = write(
+        "config.toml",
+        "version = 2\n[plugins]\n  [plugins.\"io.containerd.grpc.v1.cri\"]\n"
+        "    [plugins.\"io.containerd.grpc.v1.cri\".cni]\n      bin_dir = \"/usr/lib/cni\"\n");
     auto cfg = load_containerd_config(path);
     ASSERT_TRUE(cfg) << cfg.error().message;
     EXPECT_EQ(cfg->reader, ConfigReader::Containerd1);
@@ -114,9 +115,10 @@ TEST_F(ContainerdConfigFile, DebiansStockConfigHasTheBuiltInRuncHandler) {
 }
 
 TEST_F(ContainerdConfigFile, ARuntimesTableReplacesTheBuiltInOneIn1xAndMergesIn2x) {
-    const auto path = write("config.toml", std::string("version = 2\n") + kGrpc + ".runtimes.crun]\n" +
-                                               "  runtime_type = \"io.containerd.runc.v2\"\n" + kGrpc +
-                                               ".runtimes.crun.options]\n  BinaryName = \"/usr/bin/crun\"\n");
+    const auto path =
+        write("config.toml", std::string("version = 2\n") + kGrpc + ".runtimes.crun]\n" +
+                                 "  runtime_type = \"io.containerd.runc.v2\"\n" + kGrpc +
+                                 ".runtimes.crun.options]\n  BinaryName = \"/usr/bin/crun\"\n");
     auto one = load_containerd_config(path, ConfigReader::Containerd1);
     ASSERT_TRUE(one) << one.error().message;
     EXPECT_EQ(names(*one), std::vector<std::string>{"crun"});
@@ -127,8 +129,9 @@ TEST_F(ContainerdConfigFile, ARuntimesTableReplacesTheBuiltInOneIn1xAndMergesIn2
 }
 
 TEST_F(ContainerdConfigFile, In2xAHandlerNamedRuncKeepsTheBuiltInTypeAndTakesItsOptions) {
-    const auto path = write("config.toml", "version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd."
-                                           "runtimes.runc.options]\n  SystemdCgroup = true\n");
+    const auto path = write("config.toml",
+                            "version = 3\n[plugins.'io.containerd.cri.v1.runtime'.containerd."
+                            "runtimes.runc.options]\n  SystemdCgroup = true\n");
     auto cfg = load_containerd_config(path);
     ASSERT_TRUE(cfg) << cfg.error().message;
     EXPECT_EQ(cfg->reader, ConfigReader::Containerd2);
@@ -142,8 +145,9 @@ TEST_F(ContainerdConfigFile, In2xAHandlerNamedRuncKeepsTheBuiltInTypeAndTakesIts
 }
 
 TEST_F(ContainerdConfigFile, ADropInReplacesThePluginSectionIn1xAndMergesIntoItIn2x) {
-    const auto path = write("config.toml", std::string("version = 2\nimports = [\"conf.d/*.toml\"]\n") +
-                                               kGrpc + ".runtimes.runc.options]\n  SystemdCgroup = true\n");
+    const auto path =
+        write("config.toml", std::string("version = 2\nimports = [\"conf.d/*.toml\"]\n") + kGrpc +
+                                 ".runtimes.runc.options]\n  SystemdCgroup = true\n");
     write("conf.d/50-crun.toml", std::string("version = 2\n") + kGrpc + ".runtimes.crun]\n" +
                                      "  runtime_type = \"io.containerd.runc.v2\"\n");
     auto one = load_containerd_config(path, ConfigReader::Containerd1);

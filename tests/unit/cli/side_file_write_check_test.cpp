@@ -18,12 +18,14 @@ TEST(SideFileWriteCheck, Judge) {
     auto atomic = judge_side_file_write("/etc/runcwrap/config.toml", 100, 100);
     EXPECT_FALSE(atomic.written_in_place);
     EXPECT_TRUE(atomic.fix.empty());
-    auto in_place = judge_side_file_write("/etc/runcwrap/config.toml", 5'000'000'000, 1'000'000'000);
+    auto in_place =
+        judge_side_file_write("/etc/runcwrap/config.toml", 5'000'000'000, 1'000'000'000);
     EXPECT_TRUE(in_place.written_in_place);
     EXPECT_NE(in_place.detail.find("rewritten in place"), std::string::npos) << in_place.detail;
     EXPECT_NE(in_place.detail.find("4000 ms after"), std::string::npos) << in_place.detail;
     EXPECT_NE(in_place.fix.find("mv /etc/runcwrap/config.toml.new /etc/runcwrap/config.toml"),
-              std::string::npos) << in_place.fix;
+              std::string::npos)
+        << in_place.fix;
 }
 
 TEST(SideFileWriteCheck, RealWrites) {

@@ -20,7 +20,7 @@ namespace runcwrap {
 namespace {
 
 class TrustedFile : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_EQ(::geteuid(), 0u) << "these tests create root-owned files: run them as root";
         char tmpl[] = "/tmp/runcwrap-unit-XXXXXX";
@@ -98,8 +98,7 @@ TEST_F(TrustedFile, TmpItselfIsRefused) {
     auto text = read_trusted_file(in_tmp);
     ::unlink(in_tmp.c_str());
     ASSERT_FALSE(text);
-    EXPECT_NE(text.error().message.find("folder /tmp"), std::string::npos)
-        << text.error().message;
+    EXPECT_NE(text.error().message.find("folder /tmp"), std::string::npos) << text.error().message;
 }
 
 TEST_F(TrustedFile, SymlinkAndNonRegularAreRefused) {

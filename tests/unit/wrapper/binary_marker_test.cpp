@@ -7,15 +7,15 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>
 
+#include "common/unique_fd.hpp"
 #include "wrapper/binary_marker.hpp"
 #include "wrapper/runtime_resolve.hpp"
-#include "common/unique_fd.hpp"
 
 namespace runcwrap {
 namespace {
@@ -45,9 +45,7 @@ TEST(BinaryMarker, NotFoundInOtherPrograms) {
 }
 
 // Where in the head the note's name lies (so it can be broken on purpose).
-std::size_t name_offset(const std::string& head) {
-    return head.find(std::string("runcwrap\0", 9));
-}
+std::size_t name_offset(const std::string& head) { return head.find(std::string("runcwrap\0", 9)); }
 
 TEST(BinaryMarker, RefusesBrokenOrForeignBytes) {
     const std::string own = head_of("/proc/self/exe");

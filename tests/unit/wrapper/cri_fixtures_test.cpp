@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "samples.hpp"
 #include "wrapper/decision.hpp"
 #include "wrapper/runc_args.hpp"
-#include "samples.hpp"
 #include "wrapper/shim_options.hpp"
 
 namespace runcwrap {

@@ -21,8 +21,8 @@ RuncCall P(std::initializer_list<std::string_view> args) {
 Args args_of(const RuncCall& call) { return Args(call.argv.begin() + 1, call.argv.end()); }
 
 // The shim's calls for container "d" (tests/fixtures/shim-1.6.20/d), verbatim.
-#define SHIM_GLOBALS                                                                         \
-    "--root", "/run/containerd/runc/e2e", "--log",                                           \
+#define SHIM_GLOBALS                               \
+    "--root", "/run/containerd/runc/e2e", "--log", \
         "/tmp/ctd-e2e/state/io.containerd.runtime.v2.task/e2e/d/log.json", "--log-format", "json"
 constexpr const char* kBundle = "/tmp/ctd-e2e/state/io.containerd.runtime.v2.task/e2e/d";
 constexpr const char* kPidFile = "/tmp/ctd-e2e/state/io.containerd.runtime.v2.task/e2e/d/init.pid";
@@ -31,7 +31,8 @@ RuncCall shim_create() {
     return P({SHIM_GLOBALS, "create", "--bundle", kBundle, "--pid-file", kPidFile, "d"});
 }
 
-Args restore(const RuncCall& call, const RuntimeOptions& wanted, std::vector<std::string>* out = nullptr) {
+Args restore(const RuncCall& call, const RuntimeOptions& wanted,
+             std::vector<std::string>* out = nullptr) {
     std::vector<std::string> restored;
     Args args = restore_dropped_options(call, wanted, restored);
     if (out) *out = restored;
@@ -55,11 +56,11 @@ TEST(Restore, AllFlagsOnTheShimsCreate) {
     Args args = restore(shim_create(), everything(), &restored);
     EXPECT_EQ(args, (Args{"--root", "/run/containerd/runc-custom/e2e", "--log",
                           std::string(kBundle) + "/log.json", "--log-format", "json",
-                          "--systemd-cgroup", "create", "--bundle", kBundle, "--pid-file",
-                          kPidFile, "--no-pivot", "--no-new-keyring", "d"}));
-    EXPECT_EQ(restored, (std::vector<std::string>{"--root /run/containerd/runc-custom/e2e",
-                                                  "--no-pivot", "--no-new-keyring",
-                                                  "--systemd-cgroup"}));
+                          "--systemd-cgroup", "create", "--bundle", kBundle, "--pid-file", kPidFile,
+                          "--no-pivot", "--no-new-keyring", "d"}));
+    EXPECT_EQ(restored,
+              (std::vector<std::string>{"--root /run/containerd/runc-custom/e2e", "--no-pivot",
+                                        "--no-new-keyring", "--systemd-cgroup"}));
 }
 
 TEST(Restore, NothingWantedChangesNothing) {
@@ -79,8 +80,8 @@ TEST(Restore, SystemdCgroupOnlyOnCreateRunRestore) {
     want.systemd_cgroup = true;
     for (auto call : {P({SHIM_GLOBALS, "create", "--bundle", "/b", "d"}),
                       P({SHIM_GLOBALS, "run", "-d", "--bundle", "/b", "d"}),
-                      P({SHIM_GLOBALS, "restore", "--image-path", "/i", "-no-subreaper",
-                         "--bundle", "/b", "d"})}) {
+                      P({SHIM_GLOBALS, "restore", "--image-path", "/i", "-no-subreaper", "--bundle",
+                         "/b", "d"})}) {
         SCOPED_TRACE(std::string(call.command));
         std::vector<std::string> restored;
         Args args = restore(call, want, &restored);
@@ -89,11 +90,12 @@ TEST(Restore, SystemdCgroupOnlyOnCreateRunRestore) {
         EXPECT_EQ(args, expected);
         EXPECT_EQ(restored, (std::vector<std::string>{"--systemd-cgroup"}));
     }
-    for (auto call : {P({SHIM_GLOBALS, "start", "d"}), P({SHIM_GLOBALS, "delete", "--force", "d"}),
-                      P({SHIM_GLOBALS, "exec", "--process", "/p", "--detach", "d"}),
-                      P({SHIM_GLOBALS, "kill", "d", "15"}), P({SHIM_GLOBALS, "ps", "--format", "json", "d"}),
-                      P({SHIM_GLOBALS, "pause", "d"}), P({SHIM_GLOBALS, "update", "--resources=-", "d"}),
-                      P({"features"}), P({"--version"}), P({SHIM_GLOBALS, "checkpoint", "d"})}) {
+    for (auto call :
+         {P({SHIM_GLOBALS, "start", "d"}), P({SHIM_GLOBALS, "delete", "--force", "d"}),
+          P({SHIM_GLOBALS, "exec", "--process", "/p", "--detach", "d"}),
+          P({SHIM_GLOBALS, "kill", "d", "15"}), P({SHIM_GLOBALS, "ps", "--format", "json", "d"}),
+          P({SHIM_GLOBALS, "pause", "d"}), P({SHIM_GLOBALS, "update", "--resources=-", "d"}),
+          P({"features"}), P({"--version"}), P({SHIM_GLOBALS, "checkpoint", "d"})}) {
         SCOPED_TRACE(std::string(call.command));
         std::vector<std::string> restored;
         EXPECT_EQ(restore(call, want, &restored), args_of(call));
@@ -104,10 +106,10 @@ TEST(Restore, SystemdCgroupOnlyOnCreateRunRestore) {
 TEST(Restore, SystemdCgroupOnlyWhenTheArgvLacksIt) {
     RuntimeOptions want;
     want.systemd_cgroup = true;
-    for (auto call : {P({"--systemd-cgroup", "create", "d"}),
-                      P({"--systemd-cgroup=true", "create", "d"}),
-                      P({"--systemd-cgroup=false", "create", "d"}),  // the caller's explicit word
-                      P({"-systemd-cgroup", "run", "d"})}) {
+    for (auto call :
+         {P({"--systemd-cgroup", "create", "d"}), P({"--systemd-cgroup=true", "create", "d"}),
+          P({"--systemd-cgroup=false", "create", "d"}),  // the caller's explicit word
+          P({"-systemd-cgroup", "run", "d"})}) {
         std::vector<std::string> restored;
         EXPECT_EQ(restore(call, want, &restored), args_of(call));
         EXPECT_TRUE(restored.empty());
@@ -135,12 +137,12 @@ TEST(Restore, RootReplacesOnlyContainerdsDefault) {
     RuntimeOptions want;
     want.root = "/run/containerd/runc-custom";
     // Every subcommand: --root matters to all of them.
-    for (auto call : {shim_create(), P({SHIM_GLOBALS, "start", "d"}),
-                      P({SHIM_GLOBALS, "exec", "--process", "/p", "--detach", "d"}),
-                      P({SHIM_GLOBALS, "kill", "--all", "d", "9"}),
-                      P({SHIM_GLOBALS, "delete", "--force", "d"}),
-                      P({SHIM_GLOBALS, "ps", "--format", "json", "d"}),
-                      P({"--root", "/run/containerd/runc/k8s.io", "list"})}) {
+    for (auto call :
+         {shim_create(), P({SHIM_GLOBALS, "start", "d"}),
+          P({SHIM_GLOBALS, "exec", "--process", "/p", "--detach", "d"}),
+          P({SHIM_GLOBALS, "kill", "--all", "d", "9"}), P({SHIM_GLOBALS, "delete", "--force", "d"}),
+          P({SHIM_GLOBALS, "ps", "--format", "json", "d"}),
+          P({"--root", "/run/containerd/runc/k8s.io", "list"})}) {
         SCOPED_TRACE(std::string(call.command));
         std::vector<std::string> restored;
         Args args = restore(call, want, &restored);
@@ -173,11 +175,11 @@ TEST(Restore, RootInlineFormAndLastValue) {
     EXPECT_EQ(restore(P({"-root=/run/containerd/runc/k8s.io", "start", "d"}), want),
               (Args{"-root=/var/run/crun-root/k8s.io", "start", "d"}));
     // Go's flag package uses the last --root: that is the one to replace.
-    EXPECT_EQ(restore(P({"--root", "/run/containerd/runc/a", "--root", "/run/containerd/runc/b",
-                         "start", "d"}),
-                      want),
-              (Args{"--root", "/run/containerd/runc/a", "--root", "/var/run/crun-root/b", "start",
-                    "d"}));
+    EXPECT_EQ(
+        restore(P({"--root", "/run/containerd/runc/a", "--root", "/run/containerd/runc/b", "start",
+                   "d"}),
+                want),
+        (Args{"--root", "/run/containerd/runc/a", "--root", "/var/run/crun-root/b", "start", "d"}));
 }
 
 TEST(Restore, RootEqualToTheDefaultIsNoChange) {
@@ -418,8 +420,10 @@ TEST(Decide, S1DroppedSideFile) {
     ASSERT_TRUE(f);
     EXPECT_EQ(names(*f), (std::vector<std::string>{"runc"}));
     EXPECT_FALSE(f->candidates[0].must_not_be_self);
-    EXPECT_NE(f->candidates[0].source.find(std::string(kSidePath) + " [options] BinaryName = \"runc\""),
-              std::string::npos) << f->candidates[0].source;
+    EXPECT_NE(
+        f->candidates[0].source.find(std::string(kSidePath) + " [options] BinaryName = \"runc\""),
+        std::string::npos)
+        << f->candidates[0].source;
     EXPECT_EQ(f->restored, (std::vector<std::string>{"--systemd-cgroup"}));
 }
 
@@ -464,8 +468,8 @@ TEST(Decide, S2DroppedSandbox) {
     EXPECT_FALSE(d->candidates[0].must_not_be_self);
     EXPECT_NE(d->candidates[0].source.find(in.sandbox_options_path), std::string::npos);
     EXPECT_EQ(d->restore_source, in.sandbox_options_path);
-    EXPECT_EQ(d->restored, (std::vector<std::string>{"--root /run/containerd/crun/e2e",
-                                                     "--systemd-cgroup"}));
+    EXPECT_EQ(d->restored,
+              (std::vector<std::string>{"--root /run/containerd/crun/e2e", "--systemd-cgroup"}));
     EXPECT_EQ(d->args, restore(call, handler));
     EXPECT_NE(d->reason.find(in.sandbox_options_path), std::string::npos);
 

@@ -43,8 +43,8 @@ TEST(ExecEnv, AddsTheGuardAndKeepsEverythingElseInOrder) {
 }
 
 TEST(ExecEnv, ReplacesAnExistingGuard) {
-    Environment env(std::vector<std::string_view>{
-        "A=1", "RUNCWRAP_DEPTH=1:803.42", "B=2", "RUNCWRAP_DEPTH=7", "C=3"});
+    Environment env(std::vector<std::string_view>{"A=1", "RUNCWRAP_DEPTH=1:803.42", "B=2",
+                                                  "RUNCWRAP_DEPTH=7", "C=3"});
     CallChain chain = *parse_call_chain("1:803.42");
     Vars out = environment_for_runtime(env, chain.with(FileIdentity{0xfd00, 0x99}));
     EXPECT_EQ(without_guard(out), (Vars{"A=1", "B=2", "C=3"}));
@@ -55,10 +55,16 @@ TEST(ExecEnv, ReplacesAnExistingGuard) {
 TEST(ExecEnv, KeepsLookAlikesAndOddEntries) {
     // Only the exact variable is runcwrap's; similar names, empty values and entries without
     // '=' belong to the caller and go through untouched, in order.
-    const std::vector<std::string_view> vars{
-        "RUNCWRAP_DEPTHX=1", "XRUNCWRAP_DEPTH=1", "runcwrap_depth=1", "RUNCWRAP_DEPTH",
-        "EMPTY=",           "NOEQUALS",          "=weird",           "PATH=/usr/bin",
-        "RUNCWRAP_CONFIG=/etc/x.toml", "MULTI=a=b=c"};
+    const std::vector<std::string_view> vars{"RUNCWRAP_DEPTHX=1",
+                                             "XRUNCWRAP_DEPTH=1",
+                                             "runcwrap_depth=1",
+                                             "RUNCWRAP_DEPTH",
+                                             "EMPTY=",
+                                             "NOEQUALS",
+                                             "=weird",
+                                             "PATH=/usr/bin",
+                                             "RUNCWRAP_CONFIG=/etc/x.toml",
+                                             "MULTI=a=b=c"};
     Environment env(vars);
     Vars out = environment_for_runtime(env, CallChain{}.with(FileIdentity{1, 2}));
     EXPECT_EQ(without_guard(out), Vars(vars.begin(), vars.end()));
@@ -72,8 +78,8 @@ TEST(ExecEnv, EmptyEnvironment) {
 }
 
 TEST(ExecEnv, EnvironmentGet) {
-    Environment env(std::vector<std::string_view>{"A=1", "AB=2", "RUNCWRAP_DEPTH=0", "EMPTY=",
-                                                  "NOEQ", "A=shadowed"});
+    Environment env(std::vector<std::string_view>{"A=1", "AB=2", "RUNCWRAP_DEPTH=0",
+                                                  "EMPTY=", "NOEQ", "A=shadowed"});
     EXPECT_EQ(env.get("A"), "1");  // the first one, as getenv(3)
     EXPECT_EQ(env.get("AB"), "2");
     EXPECT_EQ(env.get("RUNCWRAP_DEPTH"), "0");

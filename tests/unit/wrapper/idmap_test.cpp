@@ -17,7 +17,7 @@ TEST(IdMap, SingleRange) {
     EXPECT_EQ(map_to_host(m, 0), 100000u);
     EXPECT_EQ(map_to_host(m, 1), 100001u);
     EXPECT_EQ(map_to_host(m, 1000), 101000u);
-    EXPECT_EQ(map_to_host(m, 65535), 165535u);  // last id of the range
+    EXPECT_EQ(map_to_host(m, 65535), 165535u);       // last id of the range
     EXPECT_EQ(map_to_host(m, 65536), std::nullopt);  // one past it
     EXPECT_EQ(map_to_host(m, kMax), std::nullopt);
 }
@@ -142,9 +142,9 @@ TEST(ProcIdMap, LooseButValidText) {
 }
 
 TEST(ProcIdMap, Malformed) {
-    for (auto text : {"0 100000\n", "0 100000 65536 7\n", "a b c\n", "0 100000 65536x\n",
-                      "-1 0 1\n", "0 0 4294967296\n", "0\t100000\t65536\n", "0 1 2\n3 4\n",
-                      "0,1,2\n"}) {
+    for (auto text :
+         {"0 100000\n", "0 100000 65536 7\n", "a b c\n", "0 100000 65536x\n", "-1 0 1\n",
+          "0 0 4294967296\n", "0\t100000\t65536\n", "0 1 2\n3 4\n", "0,1,2\n"}) {
         SCOPED_TRACE(text);
         EXPECT_FALSE(parse_proc_id_map(text));
     }

@@ -67,9 +67,9 @@ TEST(OciSpec, EverySampleCreateConfig) {
         bool userns;
         bool terminal;
     };
-    for (auto [dir, userns, terminal] : {Want{"c", false, false}, Want{"c0", false, false},
-                                         Want{"c2", true, false}, Want{"c3", false, false},
-                                         Want{"d", true, false}, Want{"e", true, true}}) {
+    for (auto [dir, userns, terminal] :
+         {Want{"c", false, false}, Want{"c0", false, false}, Want{"c2", true, false},
+          Want{"c3", false, false}, Want{"d", true, false}, Want{"e", true, true}}) {
         SCOPED_TRACE(dir);
         const fs::path path = samples_dir() / dir / "01-create-config.json";
         ASSERT_TRUE(fs::is_regular_file(path)) << path;
@@ -178,15 +178,15 @@ TEST(OciSpec, AnnotationOnlyWhenAString) {
 }
 
 TEST(OciSpec, MalformedMappingsAndDocuments) {
-    for (auto text : {R"({"linux": {"uidMappings": {"containerID": 0}}})",
-                      R"({"linux": {"uidMappings": [{"containerID": 0, "hostID": 1}]}})",
-                      R"({"linux": {"gidMappings": [{"containerID": 0, "hostID": -1, "size": 1}]}})",
-                      R"({"linux": {"gidMappings": [5]}})"}) {
+    for (auto text :
+         {R"({"linux": {"uidMappings": {"containerID": 0}}})",
+          R"({"linux": {"uidMappings": [{"containerID": 0, "hostID": 1}]}})",
+          R"({"linux": {"gidMappings": [{"containerID": 0, "hostID": -1, "size": 1}]}})",
+          R"({"linux": {"gidMappings": [5]}})"}) {
         SCOPED_TRACE(text);
         auto spec = spec_of(text);
         ASSERT_FALSE(spec);
-        EXPECT_NE(spec.error().message.find("Mappings"), std::string::npos)
-            << spec.error().message;
+        EXPECT_NE(spec.error().message.find("Mappings"), std::string::npos) << spec.error().message;
     }
     auto null_list = spec_of(R"({"linux": {"uidMappings": null}})");
     ASSERT_TRUE(null_list);
@@ -266,8 +266,8 @@ TEST(RuncState, MissingPieces) {
     EXPECT_EQ(empty_bundle->bundle, "");
 
     // runc's JSON keys (container_id/host_id), not the OCI spec's.
-    auto oci_keys = state_of(
-        R"({"config": {"uid_mappings": [{"containerID": 0, "hostID": 1, "size": 1}]}})");
+    auto oci_keys =
+        state_of(R"({"config": {"uid_mappings": [{"containerID": 0, "hostID": 1, "size": 1}]}})");
     ASSERT_FALSE(oci_keys);
     EXPECT_NE(oci_keys.error().message.find("config.uid_mappings"), std::string::npos);
 

@@ -1,5 +1,5 @@
-// The runc argv parser: every call containerd's shim really made (tests/fixtures/shim-1.6.20) and the
-// flag forms runc (urfave/cli v1 over Go's flag package) accepts.
+// The runc argv parser: every call containerd's shim really made (tests/fixtures/shim-1.6.20) and
+// the flag forms runc (urfave/cli v1 over Go's flag package) accepts.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -40,7 +40,7 @@ struct Sample {
     std::string case_name;       // the directory: c, c0, c2, c3, d, e
     std::string header_command;  // "### runc wrapper call: subcommand=X"
     std::string cwd;
-    std::string process_file;    // "## --process file X:" (exec only)
+    std::string process_file;       // "## --process file X:" (exec only)
     std::vector<std::string> args;  // argv[0] = "runc", then argv[1..]
 };
 
@@ -64,7 +64,8 @@ Sample load_sample(const fs::path& file) {
             }
             argv_lines[std::stoi(line.substr(5, close - 5))] = line.substr(close + 2);
         } else if (line.rfind(header, 0) == 0) {
-            s.header_command = line.substr(header.size(), line.find(' ', header.size()) - header.size());
+            s.header_command =
+                line.substr(header.size(), line.find(' ', header.size()) - header.size());
         } else if (line.rfind(process, 0) == 0 && line.back() == ':') {
             s.process_file = line.substr(process.size(), line.size() - process.size() - 1);
         } else if (line.rfind("## cwd: ", 0) == 0) {
@@ -112,8 +113,8 @@ TEST(RuncArgsSamples, EveryShimCallParsesAsTheSampleShows) {
         std::vector<std::string_view> argv(s.args.begin(), s.args.end());
         const RuncCall call = parse_runc_argv(argv);
         const std::string stem = file.stem().string();  // "07-kill"
-        const std::string bundle = "/tmp/ctd-e2e/state/io.containerd.runtime.v2.task/e2e/" +
-                                   s.case_name;
+        const std::string bundle =
+            "/tmp/ctd-e2e/state/io.containerd.runtime.v2.task/e2e/" + s.case_name;
 
         EXPECT_TRUE(call.problems.empty()) << call.problems.front();
         ASSERT_TRUE(call.known_command);
@@ -192,7 +193,7 @@ TEST(RuncArgsSamples, EveryShimCallParsesAsTheSampleShows) {
         }
     }
     EXPECT_EQ(commands_seen, (std::set<std::string>{"create", "start", "exec", "ps", "pause",
-                                                     "resume", "kill", "delete"}));
+                                                    "resume", "kill", "delete"}));
 }
 
 // ---- flag forms ------------------------------------------------------------------------------
@@ -257,12 +258,13 @@ TEST(RuncArgs, BoolValues) {
         std::string_view arg;
         bool value;
     };
-    for (auto [arg, value] : {Case{"--systemd-cgroup", true}, Case{"--systemd-cgroup=true", true},
-                              Case{"--systemd-cgroup=1", true}, Case{"--systemd-cgroup=t", true},
-                              Case{"--systemd-cgroup=TRUE", true}, Case{"--systemd-cgroup=True", true},
-                              Case{"--systemd-cgroup=false", false}, Case{"--systemd-cgroup=0", false},
-                              Case{"--systemd-cgroup=F", false}, Case{"--systemd-cgroup=FALSE", false},
-                              Case{"-systemd-cgroup=False", false}}) {
+    for (auto [arg, value] :
+         {Case{"--systemd-cgroup", true}, Case{"--systemd-cgroup=true", true},
+          Case{"--systemd-cgroup=1", true}, Case{"--systemd-cgroup=t", true},
+          Case{"--systemd-cgroup=TRUE", true}, Case{"--systemd-cgroup=True", true},
+          Case{"--systemd-cgroup=false", false}, Case{"--systemd-cgroup=0", false},
+          Case{"--systemd-cgroup=F", false}, Case{"--systemd-cgroup=FALSE", false},
+          Case{"-systemd-cgroup=False", false}}) {
         SCOPED_TRACE(arg);
         RuncCall call = P({arg, "create", "id"});
         ASSERT_TRUE(call.global("systemd-cgroup"));
@@ -354,10 +356,10 @@ TEST(RuncArgs, DoubleDashEndsCommandFlags) {
 TEST(RuncArgs, GoRuncRestoreWithSingleDashNoSubreaper) {
     // go-runc's Restore: checkpoint options, --detach, --pid-file, --no-pivot, -no-subreaper,
     // and --bundle last.
-    RuncCall call = P({"--root", "/run/containerd/runc/k8s.io", "--log", "/b/log.json",
-                       "--log-format", "json", "restore", "--image-path", "/img", "--work-path",
-                       "/work", "--detach", "--pid-file", "/b/init.pid", "--no-pivot",
-                       "-no-subreaper", "--bundle", "/b", "ctr1"});
+    RuncCall call =
+        P({"--root", "/run/containerd/runc/k8s.io", "--log", "/b/log.json", "--log-format", "json",
+           "restore", "--image-path", "/img", "--work-path", "/work", "--detach", "--pid-file",
+           "/b/init.pid", "--no-pivot", "-no-subreaper", "--bundle", "/b", "ctr1"});
     EXPECT_TRUE(call.problems.empty()) << call.problems.front();
     EXPECT_EQ(call.command, "restore");
     EXPECT_TRUE(call.flag_bool("no-subreaper"));
@@ -417,7 +419,7 @@ TEST(RuncArgs, ExecStopsAtTheId) {
     RuncCall user = P({"exec", "--user", "1000:1000", "-e", "A=1", "--env", "B=2", "ID", "true"});
     EXPECT_EQ(user.flag_value("user"), "1000:1000");
     EXPECT_EQ(user.flag_value("env"), "B=2");  // the last one, as Go's flag package sees it
-    EXPECT_TRUE(user.problems.empty());      // --env is repeatable
+    EXPECT_TRUE(user.problems.empty());        // --env is repeatable
 }
 
 TEST(RuncArgs, UnknownFlagsAreRecordedNeverFatal) {

@@ -27,9 +27,9 @@ bool is_rfc3339(std::string_view t) {
         return v >= lo && v <= hi;
     };
     auto is = [&](std::size_t at, char c) { return at < t.size() && t[at] == c; };
-    if (!(num(0, 4, 0, 9999) && is(4, '-') && num(5, 2, 1, 12) && is(7, '-') &&
-          num(8, 2, 1, 31) && is(10, 'T') && num(11, 2, 0, 23) && is(13, ':') &&
-          num(14, 2, 0, 59) && is(16, ':') && num(17, 2, 0, 59)))
+    if (!(num(0, 4, 0, 9999) && is(4, '-') && num(5, 2, 1, 12) && is(7, '-') && num(8, 2, 1, 31) &&
+          is(10, 'T') && num(11, 2, 0, 23) && is(13, ':') && num(14, 2, 0, 59) && is(16, ':') &&
+          num(17, 2, 0, 59)))
         return false;
     std::size_t i = 19;
     if (is(i, '.')) {
@@ -45,7 +45,7 @@ bool is_rfc3339(std::string_view t) {
 }
 
 std::string now() {
-    struct timespec ts{};
+    struct timespec ts {};
     clock_gettime(CLOCK_REALTIME, &ts);
     return rfc3339_utc(ts);
 }
@@ -58,8 +58,8 @@ std::string decode(const std::string& line) {
     rapidjson::Document doc;
     // Strict: valid UTF-8 in, nothing after the object but the newline.
     doc.Parse<rapidjson::kParseValidateEncodingFlag>(line.c_str(), line.size());
-    EXPECT_FALSE(doc.HasParseError()) << rapidjson::GetParseError_En(doc.GetParseError())
-                                      << " at " << doc.GetErrorOffset() << " in: " << line;
+    EXPECT_FALSE(doc.HasParseError()) << rapidjson::GetParseError_En(doc.GetParseError()) << " at "
+                                      << doc.GetErrorOffset() << " in: " << line;
     if (doc.HasParseError() || !doc.IsObject()) return "<undecodable>";
     EXPECT_EQ(doc.MemberCount(), 3u);
     EXPECT_TRUE(doc.HasMember("level") && doc["level"].IsString());
@@ -67,8 +67,7 @@ std::string decode(const std::string& line) {
     EXPECT_TRUE(doc.HasMember("time") && doc["time"].IsString());
     if (!doc.HasMember("msg") || !doc["msg"].IsString()) return "<no msg>";
     if (doc.HasMember("time") && doc["time"].IsString()) {
-        EXPECT_TRUE(is_rfc3339(doc["time"].GetString()))
-            << doc["time"].GetString();
+        EXPECT_TRUE(is_rfc3339(doc["time"].GetString())) << doc["time"].GetString();
     }
     return std::string(doc["msg"].GetString(), doc["msg"].GetStringLength());
 }
@@ -103,23 +102,23 @@ TEST(JsonEscape, ControlBytesNewlineAndDel) {
 
 TEST(JsonEscape, InvalidUtf8BecomesReplacementCharacter) {
     EXPECT_EQ(json_escape("\xff"), "\\ufffd");
-    EXPECT_EQ(json_escape("a\xc3"), "a\\ufffd");          // truncated 2-byte sequence
-    EXPECT_EQ(json_escape("\xc3(x"), "\\ufffd(x");        // bad continuation
-    EXPECT_EQ(json_escape("\xc0\xaf"), "\\ufffd\\ufffd");  // overlong '/'
+    EXPECT_EQ(json_escape("a\xc3"), "a\\ufffd");                      // truncated 2-byte sequence
+    EXPECT_EQ(json_escape("\xc3(x"), "\\ufffd(x");                    // bad continuation
+    EXPECT_EQ(json_escape("\xc0\xaf"), "\\ufffd\\ufffd");             // overlong '/'
     EXPECT_EQ(json_escape("\xe0\x80\xaf"), "\\ufffd\\ufffd\\ufffd");  // overlong, 3 bytes
     EXPECT_EQ(json_escape("\xed\xa0\x80"), "\\ufffd\\ufffd\\ufffd");  // UTF-16 surrogate
     EXPECT_EQ(json_escape("\xf4\x90\x80\x80"), "\\ufffd\\ufffd\\ufffd\\ufffd");  // > U+10FFFF
-    EXPECT_EQ(json_escape("\x80"), "\\ufffd");            // lone continuation byte
+    EXPECT_EQ(json_escape("\x80"), "\\ufffd");  // lone continuation byte
     EXPECT_EQ(json_escape("/tmp/\xe9t\xe9/log.json"), "/tmp/\\ufffdt\\ufffd/log.json");  // Latin-1
 }
 
 TEST(JsonEscape, ValidMultibyteUtf8IsKept) {
     for (std::string_view s : {"\xc3\xa9t\xc3\xa9",            // été
-                               "\xe2\x82\xac",                  // €
-                               "\xe4\xb8\xad\xe6\x96\x87",      // 中文
-                               "\xf0\x9f\x90\xb3",              // 🐳
-                               "\xf4\x8f\xbf\xbf",              // U+10FFFF
-                               "\xc2\x80", "\xef\xbf\xbd"}) {   // U+0080, U+FFFD itself
+                               "\xe2\x82\xac",                 // €
+                               "\xe4\xb8\xad\xe6\x96\x87",     // 中文
+                               "\xf0\x9f\x90\xb3",             // 🐳
+                               "\xf4\x8f\xbf\xbf",             // U+10FFFF
+                               "\xc2\x80", "\xef\xbf\xbd"}) {  // U+0080, U+FFFD itself
         EXPECT_EQ(json_escape(s), s);
     }
 }
@@ -151,7 +150,10 @@ TEST(LogLine, EveryLineDecodes) {
         }
     }
     // Invalid bytes decode as U+FFFD.
-    EXPECT_EQ(decode(json_line("a\xff" "b")), "a\xef\xbf\xbd" "b");
+    EXPECT_EQ(decode(json_line("a\xff"
+                               "b")),
+              "a\xef\xbf\xbd"
+              "b");
 }
 
 TEST(LogLine, JsonShape) {
@@ -180,13 +182,13 @@ TEST(LogLine, TextShape) {
 }
 
 TEST(Rfc3339, Format) {
-    struct timespec epoch{};
+    struct timespec epoch {};
     EXPECT_EQ(rfc3339_utc(epoch), "1970-01-01T00:00:00.000000000Z");
-    struct timespec ts{};
+    struct timespec ts {};
     ts.tv_sec = 1795927399;  // from the samples' time_ns
     ts.tv_nsec = 638962927;
     EXPECT_EQ(rfc3339_utc(ts), "2026-11-29T04:43:19.638962927Z");
-    struct timespec leap{};
+    struct timespec leap {};
     leap.tv_sec = 951782400;  // 2000-02-29
     leap.tv_nsec = 999999999;
     EXPECT_EQ(rfc3339_utc(leap), "2000-02-29T00:00:00.999999999Z");
@@ -195,14 +197,14 @@ TEST(Rfc3339, Format) {
 
 TEST(Rfc3339, TheCheckerItself) {
     // The checker above must refuse what Go refuses, or the tests using it prove nothing.
-    for (auto good : {"2026-11-29T05:04:55Z", "2026-11-29T05:04:55.1Z",
-                      "2026-11-29T05:04:55.123456789Z", "2026-11-29T05:04:55+01:00",
-                      "2026-11-29T05:04:55.5-07:30"})
+    for (auto good :
+         {"2026-11-29T05:04:55Z", "2026-11-29T05:04:55.1Z", "2026-11-29T05:04:55.123456789Z",
+          "2026-11-29T05:04:55+01:00", "2026-11-29T05:04:55.5-07:30"})
         EXPECT_TRUE(is_rfc3339(good)) << good;
-    for (auto bad : {"", "2026-11-29", "2026-11-29 05:04:55Z", "2026-11-29T05:04:55",
-                     "2026-13-29T05:04:55Z", "2026-11-29T24:04:55Z", "2026-11-29T05:04:55.Z",
-                     "2026-11-29T05:04:55.1234567890Z", "2026-11-29T05:04:55+0100",
-                     "2026-11-29T05:04:55Zjunk", "Sun Nov 29 05:04:55 UTC 2026"})
+    for (auto bad :
+         {"", "2026-11-29", "2026-11-29 05:04:55Z", "2026-11-29T05:04:55", "2026-13-29T05:04:55Z",
+          "2026-11-29T24:04:55Z", "2026-11-29T05:04:55.Z", "2026-11-29T05:04:55.1234567890Z",
+          "2026-11-29T05:04:55+0100", "2026-11-29T05:04:55Zjunk", "Sun Nov 29 05:04:55 UTC 2026"})
         EXPECT_FALSE(is_rfc3339(bad)) << bad;
 }
 

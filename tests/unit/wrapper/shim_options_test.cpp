@@ -125,12 +125,12 @@ TEST(ShimOptions, WrongTypes) {
         const char* text;
         const char* key;
     };
-    for (auto [text, key] : {Case{R"({"binary_name":1})", "binary_name"},
-                             Case{R"({"binary_name":null})", "binary_name"},
-                             Case{R"({"root":true})", "root"},
-                             Case{R"({"systemd_cgroup":"true"})", "systemd_cgroup"},
-                             Case{R"({"no_pivot_root":1})", "no_pivot_root"},
-                             Case{R"({"no_new_keyring":"yes"})", "no_new_keyring"}}) {
+    for (auto [text, key] :
+         {Case{R"({"binary_name":1})", "binary_name"},
+          Case{R"({"binary_name":null})", "binary_name"}, Case{R"({"root":true})", "root"},
+          Case{R"({"systemd_cgroup":"true"})", "systemd_cgroup"},
+          Case{R"({"no_pivot_root":1})", "no_pivot_root"},
+          Case{R"({"no_new_keyring":"yes"})", "no_new_keyring"}}) {
         SCOPED_TRACE(text);
         auto r = parse(text);
         ASSERT_FALSE(r);

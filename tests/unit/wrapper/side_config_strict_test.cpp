@@ -40,7 +40,8 @@ SideConfig read_strictly(std::string_view text) {
 }
 
 TEST(SideConfigStrict, ReadsTheReadmeExample) {
-    SideConfig c = read_strictly(R"([options]                 # containerd's runc options, names verbatim: paste containerd's table
+    SideConfig c = read_strictly(
+        R"([options]                 # containerd's runc options, names verbatim: paste containerd's table
 BinaryName = "/usr/sbin/runc"   # absolute path, or a bare name looked up in PATH (runcwrap skipped)
 SystemdCgroup = true
 Root = "/run/containerd/runc"   # optional
@@ -61,10 +62,13 @@ LogFile = "/var/log/runcwrap.log"   # decision log; off when unset
 
 TEST(SideConfigStrict, ReadsWhatInstallAndImportWrite) {
     // install.sh --binary-name (printf, no final newline) and containerd's defaults.
-    read_strictly("# Written by install.sh\n[options]\nBinaryName = \"/usr/sbin/runc\"\nSystemdCgroup = true");
-    read_strictly("# Written by install.sh: there was no /etc/containerd/config.toml, so ...\n"
-                  "# runc from PATH (containerd runs `runc`: runcwrap, ...\n[options]\n"
-                  "BinaryName = \"runc\"\nSystemdCgroup = false\n");
+    read_strictly(
+        "# Written by install.sh\n[options]\nBinaryName = \"/usr/sbin/runc\"\nSystemdCgroup = "
+        "true");
+    read_strictly(
+        "# Written by install.sh: there was no /etc/containerd/config.toml, so ...\n"
+        "# runc from PATH (containerd runs `runc`: runcwrap, ...\n[options]\n"
+        "BinaryName = \"runc\"\nSystemdCgroup = false\n");
     // import-containerd-config, every shape render_side_file has.
     for (const char* name : {"", "runc", "/usr/bin/crun"}) {
         RuntimeHandler h;
@@ -91,7 +95,8 @@ TEST(SideConfigStrict, ReadsTheSubsetExactly) {
         "\t[ options ]\t# blanks in the header\r\n"
         "BinaryName='/opt/my runc/runc'\r\n"
         "Root = \"\"\n"
-        "IoUid = 0\nIoGid = 1000\nTaskAPIVersion = 2\nShimCgroup = ''\nCriuPath = \"/usr/sbin/criu\"\n"
+        "IoUid = 0\nIoGid = 1000\nTaskAPIVersion = 2\nShimCgroup = ''\nCriuPath = "
+        "\"/usr/sbin/criu\"\n"
         "NoNewKeyring=true\n"
         "[runcwrap]\nLogFile = ''\nChownStdio = false   \n\n   \n# end");
     EXPECT_EQ(c.options.binary_name, "/opt/my runc/runc");
@@ -126,9 +131,9 @@ TEST(SideConfigStrict, DefersOnEverythingElse) {
              "options = { BinaryName = \"runc\" }\n", "[[options]]\nBinaryName = \"runc\"\n",
              "[options]\nBinaryName = \"runc\"\nIoUid = 1_000\n",
              "[options]\nBinaryName = \"runc\"\nIoUid = +1\n",
-             "[options]\nBinaryName = \"/opt/\xc3\xa9/runc\"\n", "[options]\nBinaryName = \"runc\"\r",
-             "[options]\nBinaryName = \"runc\"#x\n", "[options]#x\nBinaryName = \"runc\"\n",
-             "[options]\nBinaryName = \"runc\" # \x01\n",
+             "[options]\nBinaryName = \"/opt/\xc3\xa9/runc\"\n",
+             "[options]\nBinaryName = \"runc\"\r", "[options]\nBinaryName = \"runc\"#x\n",
+             "[options]#x\nBinaryName = \"runc\"\n", "[options]\nBinaryName = \"runc\" # \x01\n",
              std::string_view("[options]\nBinaryName = \"runc\"\n\0", 31)}) {
         SCOPED_TRACE(std::string(text));
         auto strict = parse_side_config_strict(text, kPath);
@@ -137,8 +142,10 @@ TEST(SideConfigStrict, DefersOnEverythingElse) {
         auto fast = parse_side_config_fast(text, kPath);
         auto reference = parse_side_config(text, kPath);
         ASSERT_EQ(fast.ok(), reference.ok());
-        if (fast) expect_same(*fast, *reference);
-        else EXPECT_EQ(fast.error().message, reference.error().message);
+        if (fast)
+            expect_same(*fast, *reference);
+        else
+            EXPECT_EQ(fast.error().message, reference.error().message);
     }
 }
 

@@ -53,7 +53,8 @@ TEST(SideConfig, DefaultsWhenPartial) {
     EXPECT_TRUE(own_only->log_file.empty());
     EXPECT_TRUE(own_only->options.binary_name.empty());
 
-    auto falses = parse("[options]\nBinaryName = \"runc\"\nSystemdCgroup = false\nNoPivotRoot = false\n");
+    auto falses =
+        parse("[options]\nBinaryName = \"runc\"\nSystemdCgroup = false\nNoPivotRoot = false\n");
     ASSERT_TRUE(falses);
     EXPECT_FALSE(falses->options.systemd_cgroup);
     EXPECT_FALSE(falses->options.no_pivot_root);
@@ -75,8 +76,10 @@ TEST(SideConfig, AnEmptyFileIsRefused) {
     for (auto text : {"", "\n\n", "# Written by install.sh\n", "  # only a comment"}) {
         SCOPED_TRACE(text);
         std::string message = error_of(text);
-        EXPECT_NE(message.find(std::string("side file ") + kPath + " holds no [options] or [runcwrap] table"),
-                  std::string::npos) << message;
+        EXPECT_NE(message.find(std::string("side file ") + kPath +
+                               " holds no [options] or [runcwrap] table"),
+                  std::string::npos)
+            << message;
         EXPECT_NE(message.find("write it atomically"), std::string::npos) << message;
         EXPECT_NE(message.find("or remove it"), std::string::npos) << message;
     }
@@ -88,7 +91,8 @@ TEST(SideConfig, AnOptionsTableWithoutBinaryNameIsRefusedNamingTheKey) {
         SCOPED_TRACE(text);
         std::string message = error_of(text);
         EXPECT_NE(message.find("[options] has no BinaryName"), std::string::npos) << message;
-        EXPECT_NE(message.find("BinaryName = \"runc\" for the next runc in PATH"), std::string::npos)
+        EXPECT_NE(message.find("BinaryName = \"runc\" for the next runc in PATH"),
+                  std::string::npos)
             << message;
         EXPECT_NE(message.find(kPath), std::string::npos) << message;
     }
@@ -105,14 +109,14 @@ TEST(SideConfig, EveryKeyOfTheWrongType) {
     for (auto [text, key, expected] : {
              Case{"[options]\nBinaryName = 1\n", "[options] BinaryName", "a string"},
              Case{"[options]\nBinaryName = true\n", "[options] BinaryName", "a string"},
-             Case{"[options]\nRoot = [\"/r\"]\nBinaryName = \"runc\"\n", "[options] Root", "a string"},
+             Case{"[options]\nRoot = [\"/r\"]\nBinaryName = \"runc\"\n", "[options] Root",
+                  "a string"},
              Case{"[options]\nSystemdCgroup = \"true\"\n", "[options] SystemdCgroup",
                   "true or false"},
              Case{"[options]\nSystemdCgroup = 1\n", "[options] SystemdCgroup", "true or false"},
              Case{"[options]\nNoPivotRoot = \"yes\"\n", "[options] NoPivotRoot", "true or false"},
              Case{"[options]\nNoNewKeyring = 0\n", "[options] NoNewKeyring", "true or false"},
-             Case{"[runcwrap]\nChownStdio = \"false\"\n", "[runcwrap] ChownStdio",
-                  "true or false"},
+             Case{"[runcwrap]\nChownStdio = \"false\"\n", "[runcwrap] ChownStdio", "true or false"},
              Case{"[runcwrap]\nLogFile = false\n", "[runcwrap] LogFile", "a string"},
              Case{"[runcwrap]\nLogFile = { path = \"/x\" }\n", "[runcwrap] LogFile", "a string"},
          }) {
@@ -126,7 +130,8 @@ TEST(SideConfig, EveryKeyOfTheWrongType) {
 }
 
 TEST(SideConfig, TablesThatAreNotTables) {
-    for (auto text : {"options = 1\n", "runcwrap = \"x\"\n", "[[options]]\nBinaryName = \"runc\"\n"}) {
+    for (auto text :
+         {"options = 1\n", "runcwrap = \"x\"\n", "[[options]]\nBinaryName = \"runc\"\n"}) {
         SCOPED_TRACE(text);
         std::string message = error_of(text);
         EXPECT_NE(message.find("must be a table"), std::string::npos) << message;
@@ -176,8 +181,8 @@ TaskAPIVersion = 2
 }
 
 TEST(SideConfig, BinaryNameForms) {
-    for (auto name : {"runc", "crun", "nvidia-container-runtime", "/usr/sbin/runc",
-                      "/opt/x/bin/runc"}) {
+    for (auto name :
+         {"runc", "crun", "nvidia-container-runtime", "/usr/sbin/runc", "/opt/x/bin/runc"}) {
         SCOPED_TRACE(name);
         auto r = parse(std::string("[options]\nBinaryName = \"") + name + "\"\n");
         ASSERT_TRUE(r) << r.error().message;
@@ -193,7 +198,8 @@ TEST(SideConfig, BinaryNameForms) {
     }
     // Empty says nothing: refused; "runc" is how the file says "the next runc in PATH".
     std::string empty = error_of("[options]\nBinaryName = \"\"\n");
-    EXPECT_NE(empty.find(std::string(kPath) + ":2: [options] BinaryName is empty"), std::string::npos)
+    EXPECT_NE(empty.find(std::string(kPath) + ":2: [options] BinaryName is empty"),
+              std::string::npos)
         << empty;
     EXPECT_NE(empty.find("\"runc\" for the next runc in PATH after runcwrap"), std::string::npos)
         << empty;
@@ -228,13 +234,15 @@ namespace {
 // import-containerd-config keeps the [runcwrap] settings of the file it replaces, also of one
 // written before BinaryName was required.
 TEST(SideConfig, SettingsOnlyReadingForImport) {
-    constexpr std::string_view old = "[options]\nSystemdCgroup = false\n\n[runcwrap]\nLogFile = \"/var/log/rw.log\"\n";
+    constexpr std::string_view old =
+        "[options]\nSystemdCgroup = false\n\n[runcwrap]\nLogFile = \"/var/log/rw.log\"\n";
     EXPECT_FALSE(parse_side_config(old, "/etc/runcwrap/config.toml"));
     auto settings = parse_side_config_settings(old, "/etc/runcwrap/config.toml");
     ASSERT_TRUE(settings) << settings.error().message;
     EXPECT_EQ(settings->log_file, "/var/log/rw.log");
     EXPECT_TRUE(parse_side_config_settings("", "/etc/runcwrap/config.toml"));
-    EXPECT_FALSE(parse_side_config_settings("[runcwrap]\nLogFile = 1\n", "/etc/runcwrap/config.toml"));
+    EXPECT_FALSE(
+        parse_side_config_settings("[runcwrap]\nLogFile = 1\n", "/etc/runcwrap/config.toml"));
 }
 
 }  // namespace

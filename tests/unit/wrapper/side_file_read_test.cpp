@@ -39,7 +39,9 @@ TEST(SideFileWait, QuietFilesAreReadAtOnce) {
     EXPECT_EQ(side_file_wait_ns(stamp(now - 5000 * kMs, now - 9000 * kMs), 10, now), 0);
     EXPECT_EQ(side_file_wait_ns(stamp(now - kSideFileSettleNs, now - 9000 * kMs), 10, now), 0);
     // Renamed into place (the folder changed with it): the short settle is enough.
-    EXPECT_EQ(side_file_wait_ns(stamp(now - kSideFileLinkedSettleNs, now - kSideFileLinkedSettleNs), 10, now), 0);
+    EXPECT_EQ(side_file_wait_ns(stamp(now - kSideFileLinkedSettleNs, now - kSideFileLinkedSettleNs),
+                                10, now),
+              0);
 }
 
 TEST(SideFileWait, AFileChangedInPlaceWaitsTheFullSettle) {
@@ -59,14 +61,16 @@ TEST(SideFileWait, ReadsThatSawAChangeAreRetried) {
     EXPECT_GT(side_file_wait_ns(old, 9, now), 0) << "fewer bytes than the size after the read";
     EXPECT_GT(side_file_wait_ns(old, 11, now), 0);
     // Empty: right after a truncate, whose timestamps may not have moved.
-    EXPECT_EQ(side_file_wait_ns(stamp(now - 5000 * kMs, now - 9000 * kMs, 0), 0, now), kSideFileSettleNs);
+    EXPECT_EQ(side_file_wait_ns(stamp(now - 5000 * kMs, now - 9000 * kMs, 0), 0, now),
+              kSideFileSettleNs);
     old.nlink = 0;
     EXPECT_GT(side_file_wait_ns(old, 10, now), 0) << "replaced or removed during the read";
 }
 
 TEST(SideFileWait, ACtimeInTheFutureIsNotQuiet) {
     const std::int64_t now = 1'000'000 * kMs;
-    EXPECT_EQ(side_file_wait_ns(stamp(now + 60'000 * kMs, now - 9000 * kMs), 10, now), kSideFileSettleNs);
+    EXPECT_EQ(side_file_wait_ns(stamp(now + 60'000 * kMs, now - 9000 * kMs), 10, now),
+              kSideFileSettleNs);
 }
 
 TEST(SideFileWait, AMissingFileWaitsForAFolderThatJustChanged) {
@@ -83,7 +87,7 @@ std::int64_t ns_since(Clock::time_point t) {
 }
 
 class SideFileRead : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         ASSERT_EQ(::geteuid(), 0u) << "these tests create root-owned files: run them as root";
         char tmpl[] = "/tmp/runcwrap-unit-XXXXXX";
@@ -172,7 +176,8 @@ TEST_F(SideFileRead, AFileRewrittenInPlaceWithoutPauseIsAnErrorThatSaysWriteItAt
     const std::string& m = text.error().message;
     EXPECT_NE(m.find(path_ + " keeps changing"), std::string::npos) << m;
     EXPECT_NE(m.find("fix: write it atomically: a temp file in the same folder, then rename"),
-              std::string::npos) << m;
+              std::string::npos)
+        << m;
     EXPECT_GE(took, kSideFileWaitLimitNs - kMs);
     EXPECT_LT(took, kSideFileWaitLimitNs + kSideFileSettleNs + 500 * kMs) << "bounded";
 }
