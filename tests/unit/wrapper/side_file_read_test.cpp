@@ -135,8 +135,10 @@ TEST_F(SideFileRead, AFileUnchangedForAWhileIsReadWithoutWaiting) {
 TEST_F(SideFileRead, AFileJustWrittenInPlaceIsReadOnlyAfterTheSettle) {
     write_in_place("[options]\nBinaryName = \"/old/runc\"\n");
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the folder's change is older
-    write_in_place(kText);
+    // Taken before the write: the file's (coarse) mtime is at least this minus one tick, and a
+    // preemption between the write and a later clock read cannot shorten what is measured.
     const auto written = Clock::now();
+    write_in_place(kText);
     auto text = read_side_file(path_);
     ASSERT_TRUE(text) << text.error().message;
     EXPECT_EQ(*text, kText);
@@ -145,8 +147,8 @@ TEST_F(SideFileRead, AFileJustWrittenInPlaceIsReadOnlyAfterTheSettle) {
 
 TEST_F(SideFileRead, AFileJustRenamedIntoPlaceNeedsOnlyTheShortSettle) {
     write_in_place("[options]\nBinaryName = \"/old/runc\"\n");
+    const auto renamed = Clock::now();  // before the write, as above
     write_atomically(kText);
-    const auto renamed = Clock::now();
     auto text = read_side_file(path_);
     const std::int64_t took = ns_since(renamed);
     ASSERT_TRUE(text) << text.error().message;
