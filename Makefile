@@ -4,6 +4,7 @@
 #   make e2e      the end-to-end suite on private containerds (root; E2E_RELEASES=DIR for the matrix)
 #   make demo     the bug, then the fix, side by side (root)
 #   make dist     release files in build/dist: amd64 and arm64 archives, .debs, SHA256SUMS
+#   make image    the installer image for deploy/kubernetes/: build/dist/runcwrap-installer-<v>.oci.tar
 
 SHELL := /bin/bash
 BUILD := build
@@ -50,7 +51,7 @@ RELEASE_ONLY_SRCS := src/arena_new.cpp
 # Everything but main.cpp, the CLI and the allocator: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
 
-.PHONY: all dist dist-tests deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
+.PHONY: all dist dist-tests image image-tests deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -128,6 +129,20 @@ dist: $(BUILD)/runcwrap $(BUILD)/aarch64/runcwrap
 # The release tests: archives, packages, arm64 under qemu-user, reproducibility (root).
 dist-tests: dist $(BUILD)/aarch64/unit-tests $(BUILD)/integration-tests $(BUILD)/probe-runtime
 	bash tests/dist/run.sh
+
+# The installer image (deploy/kubernetes/), built offline with umoci: amd64 always; arm64 too
+# when build/aarch64/runcwrap exists and RUNCWRAP_IMAGE_DEBS=DIR holds bash-static's and
+# busybox-static's arm64 .debs (the image's shell and tools must be arm64 too).
+IMAGE := $(DIST)/runcwrap-installer-$(VERSION).oci.tar
+RUNCWRAP_IMAGE_DEBS ?=
+IMAGE_ARCHES = amd64=$(BUILD)/runcwrap $(if $(and $(wildcard $(BUILD)/aarch64/runcwrap),$(wildcard $(RUNCWRAP_IMAGE_DEBS)/bash-static_*_arm64.deb),$(wildcard $(RUNCWRAP_IMAGE_DEBS)/busybox-static_*_arm64.deb)),arm64=$(BUILD)/aarch64/runcwrap)
+image: $(BUILD)/runcwrap
+	sh toolchain/ensure-packages.sh "make image" umoci bash-static busybox-static jq
+	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(IMAGE) $(IMAGE_ARCHES)
+
+# The installer image on a private containerd against a staged node (root).
+image-tests: image $(BUILD)/probe-runtime
+	E2E_RELEASES="$(if $(E2E_RELEASES),$(abspath $(E2E_RELEASES)))" bash tests/image/run.sh $(abspath $(IMAGE))
 
 # The same link with its symbols kept (not stripped), for the benchmark's callgrind profile.
 $(BUILD)/runcwrap-sym: $(OBJS)
