@@ -86,6 +86,7 @@ jq --arg name "runcwrap-installer:$version" '
     . + {platform: {architecture: .annotations["org.opencontainers.image.ref.name"], os: "linux"}}
     | .annotations["org.opencontainers.image.ref.name"] = $name)' "$idx" >"$idx.new"
 mv "$idx.new" "$idx"
+chmod -R u=rwX,go=rX "$layout"
 find "$layout" -exec touch -h -d "@$epoch" {} +
 mkdir -p "$(dirname "$out")"
 tar --sort=name --mtime="@$epoch" --owner=0 --group=0 --numeric-owner -cf "$out.tmp" -C "$layout" .
