@@ -35,9 +35,11 @@ static_tool() {
         printf '%s' "$file"
         return 0
     fi
-    deb=$(ls "${RUNCWRAP_IMAGE_DEBS:-/nonexistent}/${pkg}"_*_"$arch".deb 2>/dev/null | head -n 1) ||
-        true
-    [ -n "$deb" ] || { echo "make-image.sh: no ${pkg}_*_$arch.deb in RUNCWRAP_IMAGE_DEBS=${RUNCWRAP_IMAGE_DEBS:-}" >&2; return 1; }
+    deb=$(find "${RUNCWRAP_IMAGE_DEBS:-/nonexistent}" -maxdepth 1 -name "${pkg}_*_$arch.deb" 2>/dev/null | sort | tail -n 1)
+    [ -n "$deb" ] || {
+        echo "make-image.sh: no ${pkg}_*_$arch.deb in RUNCWRAP_IMAGE_DEBS=${RUNCWRAP_IMAGE_DEBS:-}" >&2
+        return 1
+    }
     mkdir -p "$work/deb-$arch-$pkg"
     dpkg-deb -x "$deb" "$work/deb-$arch-$pkg"
     printf '%s' "$work/deb-$arch-$pkg$file"
@@ -47,7 +49,10 @@ tags=()
 for spec in "$@"; do
     arch=${spec%%=*}
     bin=${spec#*=}
-    [ -x "$bin" ] || { echo "make-image.sh: $bin (runcwrap for $arch) is missing" >&2; exit 1; }
+    [ -x "$bin" ] || {
+        echo "make-image.sh: $bin (runcwrap for $arch) is missing" >&2
+        exit 1
+    }
     bash_bin=$(static_tool "$arch" bash-static /bin/bash-static)
     busybox_bin=$(static_tool "$arch" busybox-static /bin/busybox)
     bundle=$work/bundle-$arch

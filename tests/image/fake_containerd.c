@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
     if (root) return enter_node_root(root, argv);
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-v") == 0) {
-            printf("containerd github.com/containerd/containerd v%s fake0123456789\n", FAKE_VERSION);
+            printf("containerd github.com/containerd/containerd v%s fake0123456789\n",
+                   FAKE_VERSION);
             return 0;
         }
     }

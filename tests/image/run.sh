@@ -24,7 +24,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 MANIFEST_YAML=$TOP/deploy/kubernetes/runcwrap-installer.yaml
 
-# shellcheck source=../e2e/lib.sh
+# shellcheck source=tests/e2e/lib.sh
 source "$TOP/tests/e2e/lib.sh"
 e2e_require_root
 e2e_install_deps
@@ -47,22 +47,28 @@ image_cleanup() {
     for p in "${FAKE_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     for m in "${STAGE_MOUNTS[@]}"; do umount -l "$m" 2>/dev/null || true; done
 }
-E2E_CLEANUP_FN=image_cleanup
+E2E_CLEANUP_FN=image_cleanup # read by lib.sh
 image_trap() {
     image_cleanup
     e2e_cleanup
 }
-E2E_TRAP_FN=image_trap
+E2E_TRAP_FN=image_trap # read by lib.sh
 
 eval "$(python3 "$HERE/manifest.py" "$MANIFEST_YAML")"
 start=$SECONDS
-e2e_setup
+e2e_setup "" # no wrapper: each case puts its runc on containerd's PATH itself
 T=$E2E_T
 
 e2e_ctr images import --platform "linux/$(e2e_oci_arch)" "$IMAGE_ARCHIVE" >"$T/import-installer.log" 2>&1 ||
-    { cat "$T/import-installer.log"; e2e_die "ctr images import $IMAGE_ARCHIVE failed"; }
+    {
+        cat "$T/import-installer.log"
+        e2e_die "ctr images import $IMAGE_ARCHIVE failed"
+    }
 INSTALLER_IMAGE=$(e2e_ctr images ls -q | grep -F "runcwrap-installer:" | head -n 1 || true)
-[[ -n $INSTALLER_IMAGE ]] || { e2e_ctr images ls; e2e_die "no runcwrap-installer image after the import"; }
+[[ -n $INSTALLER_IMAGE ]] || {
+    e2e_ctr images ls
+    e2e_die "no runcwrap-installer image after the import"
+}
 [[ $INSTALLER_IMAGE == *"$M_IMAGE" ]] || fail "the manifest names $M_IMAGE, the archive holds $INSTALLER_IMAGE"
 
 for v in 1.7.24 2.0.5; do
@@ -109,7 +115,7 @@ TOML
     (exec env -i PATH="$NODE_PATH" FAKE_NODE_ROOT="$r" "$r/usr/bin/containerd" --config /etc/containerd/config.toml \
         </dev/null >"$T/fake-containerd-$version.log" 2>&1) &
     FAKE_PIDS+=($!)
-    disown $!  # killed by image_cleanup: no "Killed" line from bash
+    disown $! # killed by image_cleanup: no "Killed" line from bash
     local i
     for ((i = 0; i < 50; i++)); do
         [[ $(cat "/proc/$!/environ" 2>/dev/null | tr '\0' ' ') == "PATH=$NODE_PATH " ]] && break
@@ -132,7 +138,7 @@ listing() {
 
 # pod_flags STAGE STATE_DIR: ctr run flags for what the manifest declares, hostPath under STAGE.
 pod_flags() {
-    local stage=$1 state=$2 m kind src dst mode caps=() c
+    local stage=$1 state=$2 m kind src dst mode c
     POD=()
     ((M_PRIVILEGED)) && POD+=(--privileged)
     ((M_READ_ONLY)) && POD+=(--read-only)
@@ -217,24 +223,24 @@ else
 fi
 
 if [[ -L $S/usr/local/sbin/runc && $(readlink "$S/usr/local/sbin/runc") == runcwrap &&
-    -f $S/usr/local/sbin/runcwrap ]] && cmp -s "$S/usr/local/sbin/runcwrap" "$TOP/build/runcwrap" &&
+-f $S/usr/local/sbin/runcwrap ]] && cmp -s "$S/usr/local/sbin/runcwrap" "$TOP/build/runcwrap" &&
     [[ $(stat -c '%a %u' "$S/usr/local/sbin/runcwrap") == "755 0" ]]; then
     pass "runcwrap (the built binary) and runc -> runcwrap are in /usr/local/sbin, before /usr/sbin/runc in PATH"
 else
-    fail "no runcwrap/runc in $S/usr/local/sbin: $(ls -la "$S/usr/local/sbin" 2>&1 | tr '\n' ' ')"
+    fail "no runcwrap/runc in $S/usr/local/sbin: $(find "$S/usr/local/sbin" -printf '%p %y %m %l; ')"
 fi
 side=$S/etc/runcwrap/config.toml
 if grep -qx 'Root = "/run/containerd/runc"' "$side" 2>/dev/null && grep -qx 'SystemdCgroup = false' "$side" &&
     ! grep -q '^BinaryName' "$side"; then
     pass "the side file has the drop-in's options (Root, SystemdCgroup; no BinaryName: runc from PATH)"
 else
-    fail "side file: $(cat "$side" 2>&1 | tr '\n' ' ')"
+    fail "side file: $(tr '\n' ' ' <"$side" 2>&1)"
 fi
 if grep -qx $'bin-dir\t/usr/local/sbin' "$S/var/lib/runcwrap/install-manifest" 2>/dev/null &&
     grep -q $'^sidefile\t/etc/runcwrap/config.toml' "$S/var/lib/runcwrap/install-manifest"; then
     pass "install.sh's manifest lists the install"
 else
-    fail "manifest: $(cat "$S/var/lib/runcwrap/install-manifest" 2>&1 | tr '\n' ' ')"
+    fail "manifest: $(tr '\n' ' ' <"$S/var/lib/runcwrap/install-manifest" 2>&1)"
 fi
 if pod_exec pod1 probe "${M_PROBE[@]}"; then
     pass "the readiness probe (${M_PROBE[*]}) passes: doctor says the staged node is ready"
@@ -242,8 +248,11 @@ else
     fail "the readiness probe failed"
     pod_exec pod1 doctor chroot /host /usr/local/sbin/runcwrap doctor --bin-dir /usr/local/sbin --containerd-pid "$FAKE_PID" | sed 's/^/    /' || true
 fi
-grep -q 'install.sh' "$T/pods/pod1.log" && grep -q 'this node is fixed' "$T/pods/pod1.log" ||
+if grep -q 'running install.sh' "$T/pods/pod1.log" && grep -q 'this node is fixed' "$T/pods/pod1.log"; then
+    pass "the pod's log says what it ran and that the node is fixed"
+else
     fail "the pod's log does not say what it ran and that the node is fixed"
+fi
 stop_pod pod1
 after1=$(listing "$S")
 
@@ -284,7 +293,7 @@ e2e_wrapper_off
 # Control: without runcwrap the same run fails (this containerd has the bug).
 if e2e_ctr run --rm --runc-binary "$E2E_REAL_RUNC" "${E2E_UIDMAP[@]}" "$E2E_IMAGE" bug0 true </dev/null >/dev/null 2>"$T/bug0.err"; then
     fail "control: ctr run --uidmap succeeded without runcwrap: the case proves nothing"
-elif grep -qF 'executable file not found in $PATH' "$T/bug0.err"; then
+elif grep -qF "executable file not found in \$PATH" "$T/bug0.err"; then
     pass "control: without runcwrap the same run fails (executable file not found in \$PATH)"
 else
     fail "control: ctr run failed, but not as the bug does: $(tail -n 1 "$T/bug0.err")"
