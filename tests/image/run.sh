@@ -16,7 +16,8 @@
 #   3. the staged result works: ctr run --uidmap (the e2e bug case) through the installed
 #      runcwrap and its side file, on the private containerd (which drops the options)
 #   4. the preStop hook uninstalls: the staged root is byte for byte what it was
-#   5. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready
+#   5. node with containerd 2.0.4 and a version 3 config: installed, side file, probe, uninstall
+#   6. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready
 # Root only. About a minute.
 set -euo pipefail
 IMAGE_ARCHIVE=$(readlink -f "${1:?usage: tests/image/run.sh IMAGE_ARCHIVE}")
@@ -71,14 +72,15 @@ INSTALLER_IMAGE=$(e2e_ctr images ls -q | grep -F "runcwrap-installer:" | head -n
 }
 [[ $INSTALLER_IMAGE == *"$M_IMAGE" ]] || fail "the manifest names $M_IMAGE, the archive holds $INSTALLER_IMAGE"
 
-for v in 1.7.24 2.0.5; do
+for v in 1.7.24 2.0.4 2.0.5; do
     gcc -static -O2 -DFAKE_VERSION="\"$v\"" -o "$T/fake-containerd-$v" "$HERE/fake_containerd.c"
 done
 
-# stage_node DIR VERSION: a node root whose containerd (VERSION) runs with PATH=NODE_PATH.
+# stage_node DIR VERSION [v3]: a node root whose containerd (VERSION) runs with PATH=NODE_PATH;
+# its config is version 2 with a drop-in, or version 3.
 NODE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 stage_node() {
-    local r=$1 version=$2 lib
+    local r=$1 version=$2 style=${3:-v2} lib
     mkdir -p "$r"/{usr/bin,usr/sbin,usr/local/bin,usr/local/sbin,etc/containerd/conf.d,var/lib,proc,dev,tmp,run}
     ln -s usr/bin "$r/bin"
     ln -s usr/sbin "$r/sbin"
@@ -90,12 +92,23 @@ stage_node() {
         mkdir -p "$r$(dirname "$lib")"
         cp -L "$lib" "$r$lib"
     done
-    cat >"$r/etc/containerd/config.toml" <<'TOML'
+    if [[ $style == v3 ]]; then
+        cat >"$r/etc/containerd/config.toml" <<'TOML'
+# a containerd 2.x config (version 3) naming its runc
+version = 3
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+  runtime_type = "io.containerd.runc.v2"
+[plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+  BinaryName = "/usr/sbin/runc"
+  SystemdCgroup = false
+TOML
+    else
+        cat >"$r/etc/containerd/config.toml" <<'TOML'
 # a node's containerd config: the runtime's options live in a drop-in
 version = 2
 imports = ["/etc/containerd/conf.d/*.toml"]
 TOML
-    cat >"$r/etc/containerd/conf.d/10-runc.toml" <<'TOML'
+        cat >"$r/etc/containerd/conf.d/10-runc.toml" <<'TOML'
 version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd]
   default_runtime_name = "runc"
@@ -105,6 +118,7 @@ version = 2
   SystemdCgroup = false
   Root = "/run/containerd/runc"
 TOML
+    fi
     # A node's /proc and /dev (doctor runs programs with /dev/null as stdin).
     mount --bind /proc "$r/proc"
     STAGE_MOUNTS+=("$r/proc")
@@ -308,6 +322,32 @@ else
     fail "after the uninstall the staged root differs:"
     diff <(echo "$before") <(echo "$after3") | sed 's/^/    /' | head -n 20
     sed 's/^/    /' "$T/pods/prestop.log"
+fi
+
+# ---- node 3: containerd 2.0.4, a version 3 config ------------------------------------------------
+S3=$T/node3
+mkdir -p "$S3"
+stage_node "$S3" 2.0.4 v3
+before=$(listing "$S3")
+start_pod pod4 "$S3"
+if [[ $(cat "$T/pods/pod4/state" 2>/dev/null) == "installed /usr/local/sbin" ]] &&
+    grep -qx 'BinaryName = "/usr/sbin/runc"' "$S3/etc/runcwrap/config.toml" &&
+    grep -qx 'SystemdCgroup = false' "$S3/etc/runcwrap/config.toml" &&
+    pod_exec pod4 probe "${M_PROBE[@]}"; then
+    pass "node 2.0.4 (config version 3): installed, the side file has its BinaryName, the probe passes"
+else
+    fail "node 2.0.4: state '$(cat "$T/pods/pod4/state" 2>/dev/null)'"
+    grep -v '^ ' "$T/pods/pod4.log" | sed 's/^/    /' | tail -n 20
+    grep -E '^\s+\[(FAIL|warn)\]' "$T/pods/pod4.log" | sed 's/^/    /' || true
+fi
+pod_exec pod4 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop4.log" 2>&1 || true
+stop_pod pod4
+after=$(listing "$S3")
+if [[ $before == "$after" ]]; then
+    pass "node 2.0.4: the uninstall restores the staged root byte for byte"
+else
+    fail "node 2.0.4: after the uninstall the staged root differs:"
+    diff <(echo "$before") <(echo "$after") | sed 's/^/    /' | head -n 20
 fi
 
 # ---- node 2: containerd 2.0.5 (fixed) -------------------------------------------------------------
