@@ -78,7 +78,9 @@ done
 
 # stage_node DIR VERSION [v3]: a node root whose containerd (VERSION) runs with PATH=NODE_PATH;
 # its config is version 2 with a drop-in, or version 3.
-NODE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# Not systemd's default PATH (which has /usr/local/sbin first): the bin dir then shows that the
+# pod read containerd's own environment.
+NODE_PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 stage_node() {
     local r=$1 version=$2 style=${3:-v2} lib
     mkdir -p "$r"/{usr/bin,usr/sbin,usr/local/bin,usr/local/sbin,etc/containerd/conf.d,var/lib,proc,dev,tmp,run}
@@ -215,8 +217,8 @@ stage_node "$S" 1.7.24
 before=$(listing "$S")
 
 start_pod pod1 "$S"
-if [[ $(cat "$T/pods/pod1/state" 2>/dev/null) == "installed /usr/local/sbin" ]]; then
-    pass "node 1.7.24: the pod installed into /usr/local/sbin, the first folder of containerd's PATH"
+if [[ $(cat "$T/pods/pod1/state" 2>/dev/null) == "installed /usr/local/bin" ]]; then
+    pass "node 1.7.24: the pod installed into /usr/local/bin, the first folder of containerd's PATH (from its environ)"
 else
     fail "node 1.7.24: pod state '$(cat "$T/pods/pod1/state" 2>/dev/null)', log:"
     sed 's/^/    /' "$T/pods/pod1.log" | tail -n 40
@@ -236,12 +238,12 @@ else
     fail "the pod's CapEff is $got, the manifest's set is $(printf '%016x' "$want_caps")"
 fi
 
-if [[ -L $S/usr/local/sbin/runc && $(readlink "$S/usr/local/sbin/runc") == runcwrap &&
--f $S/usr/local/sbin/runcwrap ]] && cmp -s "$S/usr/local/sbin/runcwrap" "$TOP/build/runcwrap" &&
-    [[ $(stat -c '%a %u' "$S/usr/local/sbin/runcwrap") == "755 0" ]]; then
-    pass "runcwrap (the built binary) and runc -> runcwrap are in /usr/local/sbin, before /usr/sbin/runc in PATH"
+if [[ -L $S/usr/local/bin/runc && $(readlink "$S/usr/local/bin/runc") == runcwrap &&
+-f $S/usr/local/bin/runcwrap ]] && cmp -s "$S/usr/local/bin/runcwrap" "$TOP/build/runcwrap" &&
+    [[ $(stat -c '%a %u' "$S/usr/local/bin/runcwrap") == "755 0" ]]; then
+    pass "runcwrap (the built binary) and runc -> runcwrap are in /usr/local/bin, before /usr/sbin/runc in PATH"
 else
-    fail "no runcwrap/runc in $S/usr/local/sbin: $(find "$S/usr/local/sbin" -printf '%p %y %m %l; ')"
+    fail "no runcwrap/runc in $S/usr/local/bin: $(find "$S/usr/local/bin" -printf '%p %y %m %l; ')"
 fi
 side=$S/etc/runcwrap/config.toml
 if grep -qx 'Root = "/run/containerd/runc"' "$side" 2>/dev/null && grep -qx 'SystemdCgroup = false' "$side" &&
@@ -250,7 +252,7 @@ if grep -qx 'Root = "/run/containerd/runc"' "$side" 2>/dev/null && grep -qx 'Sys
 else
     fail "side file: $(tr '\n' ' ' <"$side" 2>&1)"
 fi
-if grep -qx $'bin-dir\t/usr/local/sbin' "$S/var/lib/runcwrap/install-manifest" 2>/dev/null &&
+if grep -qx $'bin-dir\t/usr/local/bin' "$S/var/lib/runcwrap/install-manifest" 2>/dev/null &&
     grep -q $'^sidefile\t/etc/runcwrap/config.toml' "$S/var/lib/runcwrap/install-manifest"; then
     pass "install.sh's manifest lists the install"
 else
@@ -260,7 +262,7 @@ if pod_exec pod1 probe "${M_PROBE[@]}"; then
     pass "the readiness probe (${M_PROBE[*]}) passes: doctor says the staged node is ready"
 else
     fail "the readiness probe failed"
-    pod_exec pod1 doctor chroot /host /usr/local/sbin/runcwrap doctor --bin-dir /usr/local/sbin --containerd-pid "$FAKE_PID" | sed 's/^/    /' || true
+    pod_exec pod1 doctor chroot /host /usr/local/bin/runcwrap doctor --bin-dir /usr/local/bin --containerd-pid "$FAKE_PID" | sed 's/^/    /' || true
 fi
 if grep -q 'running install.sh' "$T/pods/pod1.log" && grep -q 'this node is fixed' "$T/pods/pod1.log"; then
     pass "the pod's log says what it ran and that the node is fixed"
@@ -273,7 +275,7 @@ after1=$(listing "$S")
 # ---- a second pod changes nothing ---------------------------------------------------------------
 start_pod pod2 "$S"
 after2=$(listing "$S")
-if [[ $(cat "$T/pods/pod2/state" 2>/dev/null) == "installed /usr/local/sbin" && $after1 == "$after2" ]]; then
+if [[ $(cat "$T/pods/pod2/state" 2>/dev/null) == "installed /usr/local/bin" && $after1 == "$after2" ]]; then
     pass "a second pod changes nothing ($(wc -l <<<"$after2") paths compared)"
 else
     fail "the second pod changed the node:"
@@ -286,7 +288,7 @@ fi
 # installed first and a real runc after it (the side file has no BinaryName: runcwrap runs the
 # next runc in PATH); that runc records each call and whether runcwrap ran it (RUNCWRAP_DEPTH).
 mkdir -p "$T/ctd-opt/bin"
-ln -sfn "$S/usr/local/sbin/runc" "$T/ctd-opt/bin/runc"
+ln -sfn "$S/usr/local/bin/runc" "$T/ctd-opt/bin/runc"
 cat >"$T/bin/runc" <<SH
 #!/bin/sh
 echo "DEPTH=\${RUNCWRAP_DEPTH:-} \$*" >>'$T/runc-calls.log'
@@ -330,7 +332,7 @@ mkdir -p "$S3"
 stage_node "$S3" 2.0.4 v3
 before=$(listing "$S3")
 start_pod pod4 "$S3"
-if [[ $(cat "$T/pods/pod4/state" 2>/dev/null) == "installed /usr/local/sbin" ]] &&
+if [[ $(cat "$T/pods/pod4/state" 2>/dev/null) == "installed /usr/local/bin" ]] &&
     grep -qx 'BinaryName = "/usr/sbin/runc"' "$S3/etc/runcwrap/config.toml" &&
     grep -qx 'SystemdCgroup = false' "$S3/etc/runcwrap/config.toml" &&
     pod_exec pod4 probe "${M_PROBE[@]}"; then
