@@ -130,15 +130,17 @@ dist: $(BUILD)/runcwrap $(BUILD)/aarch64/runcwrap
 dist-tests: dist $(BUILD)/aarch64/unit-tests $(BUILD)/integration-tests $(BUILD)/probe-runtime
 	bash tests/dist/run.sh
 
-# The installer image (deploy/kubernetes/), built offline with umoci: amd64 always; arm64 too
-# when build/aarch64/runcwrap exists and RUNCWRAP_IMAGE_DEBS=DIR holds bash-static's and
-# busybox-static's arm64 .debs (the image's shell and tools must be arm64 too).
+# The installer image (deploy/kubernetes/), built offline with umoci: amd64, and arm64 too when
+# build/aarch64/runcwrap exists (`make dist` builds it). The arm64 image needs arm64 bash-static
+# and busybox-static: from RUNCWRAP_IMAGE_DEBS=DIR, else downloaded into build/image-debs with a
+# private apt configuration (packaging/image/fetch-debs.sh). A multi-arch index then.
 IMAGE := $(DIST)/runcwrap-installer-$(VERSION).oci.tar
-RUNCWRAP_IMAGE_DEBS ?=
-IMAGE_ARCHES = amd64=$(BUILD)/runcwrap $(if $(and $(wildcard $(BUILD)/aarch64/runcwrap),$(wildcard $(RUNCWRAP_IMAGE_DEBS)/bash-static_*_arm64.deb),$(wildcard $(RUNCWRAP_IMAGE_DEBS)/busybox-static_*_arm64.deb)),arm64=$(BUILD)/aarch64/runcwrap)
+RUNCWRAP_IMAGE_DEBS ?= $(BUILD)/image-debs
 image: $(BUILD)/runcwrap
 	sh toolchain/ensure-packages.sh "make image" umoci bash-static busybox-static jq
-	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(IMAGE) $(IMAGE_ARCHES)
+	@if [ -x $(BUILD)/aarch64/runcwrap ]; then bash packaging/image/fetch-debs.sh arm64 $(RUNCWRAP_IMAGE_DEBS); fi
+	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(IMAGE) \
+	  amd64=$(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),arm64=$(BUILD)/aarch64/runcwrap)
 
 # The installer image on a private containerd against a staged node (root).
 image-tests: image $(BUILD)/probe-runtime

@@ -82,15 +82,27 @@ for spec in "$@"; do
 done
 umoci gc --layout "$layout"
 
-# The archive's index.json: one manifest per architecture, each with its platform, all named
-# runcwrap-installer:VERSION (umoci names them by tag; a layout's index.json is an image index,
-# so platform and name are the only fields this adds).
+# The archive's index.json names the image runcwrap-installer:VERSION. One architecture: its
+# manifest, with its platform. Several: an image index (a blob) listing each manifest with its
+# platform, as `docker buildx` and `skopeo copy --all` lay out a multi-arch image. umoci names
+# manifests by tag only; the platform fields and the index blob are the only JSON written here.
 idx=$layout/index.json
-jq --arg name "runcwrap-installer:$version" '
-  .manifests |= map(
-    . + {platform: {architecture: .annotations["org.opencontainers.image.ref.name"], os: "linux"}}
-    | .annotations["org.opencontainers.image.ref.name"] = $name)' "$idx" >"$idx.new"
-mv "$idx.new" "$idx"
+jq '.manifests |= map(. + {platform: {architecture: .annotations["org.opencontainers.image.ref.name"], os: "linux"}}
+    | del(.annotations))' "$idx" >"$work/manifests.json"
+if [ "${#tags[@]}" -gt 1 ]; then
+    jq -c '{schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: .manifests}' \
+        "$work/manifests.json" | tr -d '\n' >"$work/index-blob.json"
+    sum=$(sha256sum "$work/index-blob.json" | cut -d' ' -f1)
+    size=$(stat -c %s "$work/index-blob.json")
+    mv "$work/index-blob.json" "$layout/blobs/sha256/$sum"
+    jq -n --arg name "runcwrap-installer:$version" --arg digest "sha256:$sum" --argjson size "$size" \
+        '{schemaVersion: 2, manifests: [{mediaType: "application/vnd.oci.image.index.v1+json",
+          digest: $digest, size: $size, annotations: {"org.opencontainers.image.ref.name": $name}}]}' >"$idx"
+else
+    jq --arg name "runcwrap-installer:$version" \
+        '.manifests |= map(. + {annotations: {"org.opencontainers.image.ref.name": $name}})' \
+        "$work/manifests.json" >"$idx"
+fi
 chmod -R u=rwX,go=rX "$layout"
 find "$layout" -exec touch -h -d "@$epoch" {} +
 mkdir -p "$(dirname "$out")"
