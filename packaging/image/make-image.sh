@@ -19,7 +19,8 @@ epoch=${SOURCE_DATE_EPOCH:-0}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
 host_arch=$(dpkg --print-architecture)
 
-# What install.sh and runcwrap-installer run (checked by tests/image/run.sh against the scripts).
+# What install.sh and runcwrap-installer run (tests/image/run.sh runs install, a re-run and the
+# uninstall in the image: a missing applet fails it).
 applets="basename cat chmod chown chroot cmp cp cut dirname env find grep head id ln ls mkdir
 mv readlink rm rmdir sed sha256sum sleep stat sync tail tr"
 

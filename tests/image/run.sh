@@ -18,7 +18,8 @@
 #   4. the preStop hook uninstalls: the staged root is byte for byte what it was
 #   5. node with containerd 2.0.4 and a version 3 config: installed, side file, probe, uninstall
 #   6. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready
-# Root only. About a minute.
+#   0. the archive: per architecture (amd64, arm64 when built), the binaries are that machine's
+# Root only. About 15 seconds once the image is built.
 set -euo pipefail
 IMAGE_ARCHIVE=$(readlink -f "${1:?usage: tests/image/run.sh IMAGE_ARCHIVE}")
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -55,6 +56,54 @@ image_trap() {
 }
 E2E_TRAP_FN=image_trap # read by lib.sh
 
+# check_archive: per architecture, the image holds runcwrap, bash and busybox built for it, and
+# nothing but what the installer needs (the file list is fixed here on purpose).
+check_archive() {
+    local x=$T/archive arch digest config layer r want f bad
+    mkdir -p "$x"
+    tar -xf "$IMAGE_ARCHIVE" -C "$x"
+    local top
+    top=$(jq -r '.manifests[0].digest | sub("sha256:"; "")' "$x/index.json")
+    local -a mans
+    if jq -e '.mediaType == "application/vnd.oci.image.index.v1+json"' "$x/blobs/sha256/$top" >/dev/null 2>&1; then
+        mapfile -t mans < <(jq -r '.manifests[] | .platform.architecture + " " + .digest' "$x/blobs/sha256/$top")
+    else
+        mapfile -t mans < <(jq -r '.manifests[] | .platform.architecture + " " + .digest' "$x/index.json")
+    fi
+    local m files
+    for m in "${mans[@]}"; do
+        bad=0
+        arch=${m%% *}
+        digest=${m#* sha256:}
+        config=$(jq -r '.config.digest | sub("sha256:"; "")' "$x/blobs/sha256/$digest")
+        [[ $(jq -r .architecture "$x/blobs/sha256/$config") == "$arch" ]] || bad=1
+        r=$x/rootfs-$arch
+        mkdir -p "$r"
+        for layer in $(jq -r '.layers[].digest | sub("sha256:"; "")' "$x/blobs/sha256/$digest"); do
+            tar -xzf "$x/blobs/sha256/$layer" -C "$r"
+        done
+        case "$arch" in amd64) want=x86-64 ;; arm64) want=aarch64 ;; *) want=unknown ;; esac
+        for f in opt/runcwrap/runcwrap bin/bash bin/busybox; do
+            file -b "$r/$f" | grep -q "$want.*statically linked" || {
+                bad=1
+                echo "    $arch: $f is $(file -b "$r/$f")"
+            }
+        done
+        [[ $(jq -r '.config.Entrypoint | join(" ")' "$x/blobs/sha256/$config") == "${M_COMMAND[0]}" ]] || bad=1
+        files=$(cd "$r" && find . -type f | sort | tr '\n' ' ')
+        if [[ $files != "./bin/bash ./bin/busybox ./opt/runcwrap/install.sh ./opt/runcwrap/runcwrap ./opt/runcwrap/runcwrap-installer " ]]; then
+            bad=1
+            echo "    $arch: files: $files"
+        fi
+        if ((bad == 0)); then
+            pass "archive: the $arch image holds $want static runcwrap, bash, busybox; entry point ${M_COMMAND[0]}"
+        else
+            fail "archive: the $arch image is not as built ($(jq -c '{architecture, config: .config.Entrypoint}' "$x/blobs/sha256/$config"))"
+        fi
+    done
+    ((${#mans[@]} == 2)) || echo "    (one architecture in this archive: build/aarch64/runcwrap was not built)"
+}
+
 eval "$(python3 "$HERE/manifest.py" "$MANIFEST_YAML")"
 start=$SECONDS
 e2e_setup "" # no wrapper: each case puts its runc on containerd's PATH itself
@@ -71,6 +120,8 @@ INSTALLER_IMAGE=$(e2e_ctr images ls -q | grep -F "runcwrap-installer:" | head -n
     e2e_die "no runcwrap-installer image after the import"
 }
 [[ $INSTALLER_IMAGE == *"$M_IMAGE" ]] || fail "the manifest names $M_IMAGE, the archive holds $INSTALLER_IMAGE"
+
+check_archive
 
 for v in 1.7.24 2.0.4 2.0.5; do
     gcc -static -O2 -DFAKE_VERSION="\"$v\"" -o "$T/fake-containerd-$v" "$HERE/fake_containerd.c"
