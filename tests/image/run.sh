@@ -17,7 +17,8 @@
 #      runcwrap and its side file, on the private containerd (which drops the options)
 #   4. the preStop hook uninstalls: the staged root is byte for byte what it was
 #   5. node with containerd 2.0.4 and a version 3 config: installed, side file, probe, uninstall
-#   6. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready
+#   6. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready; with
+#      RUNCWRAP_INSTALL_ON_FIXED=1 it installs, and the uninstall restores the node
 #   0. the archive: per architecture (amd64, arm64 when built), the binaries are that machine's
 # Root only. About 15 seconds once the image is built.
 set -euo pipefail
@@ -230,7 +231,9 @@ pod_flags() {
     # The one addition: this machine runs other containerds (this test's own, other suites'),
     # so the pod is told which process is the node's.
     POD+=(--env "RUNCWRAP_CONTAINERD_PID=$FAKE_PID")
+    for m in "${EXTRA_ENV[@]}"; do POD+=(--env "$m"); done
 }
+EXTRA_ENV=()
 
 # start_pod NAME STAGE: runs the manifest's command detached; waits for its state (or exit).
 start_pod() {
@@ -419,6 +422,26 @@ else
     diff <(echo "$before") <(echo "$after") | sed 's/^/    /' | head -n 20
 fi
 stop_pod pod3
+
+# Told to (RUNCWRAP_INSTALL_ON_FIXED=1, the manifest's env with another value): it installs there
+# too, and the uninstall leaves the node as it was.
+EXTRA_ENV=(RUNCWRAP_INSTALL_ON_FIXED=1)
+start_pod pod5 "$S2"
+EXTRA_ENV=()
+if [[ $(cat "$T/pods/pod5/state" 2>/dev/null) == "installed /usr/local/bin" && -L $S2/usr/local/bin/runc ]]; then
+    pass "node 2.0.5 with RUNCWRAP_INSTALL_ON_FIXED=1: installed"
+else
+    fail "node 2.0.5 with RUNCWRAP_INSTALL_ON_FIXED=1: state '$(cat "$T/pods/pod5/state" 2>/dev/null)'"
+    grep -v '^ ' "$T/pods/pod5.log" | sed 's/^/    /' | tail -n 10
+fi
+pod_exec pod5 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop5.log" 2>&1 || true
+stop_pod pod5
+after=$(listing "$S2")
+if [[ $before == "$after" ]]; then
+    pass "node 2.0.5: the uninstall restores it byte for byte"
+else
+    fail "node 2.0.5: after the uninstall the staged root differs: $(diff <(echo "$before") <(echo "$after") | head -n 5 | tr '\n' ' ')"
+fi
 
 echo "image suite: $PASSED passed, $FAILED failed ($((SECONDS - start)) s; private containerd $("$E2E_CTR" --version | awk '{print $3}'), image $INSTALLER_IMAGE)"
 ((FAILED == 0))
