@@ -149,7 +149,7 @@ image-tests: image
 	  amd64=$(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),arm64=$(BUILD)/aarch64/runcwrap) >/dev/null
 	@cmp $(IMAGE) $(BUILD)/image-again.oci.tar && rm -f $(BUILD)/image-again.oci.tar && \
 	  echo "PASS make image is reproducible: a second build gives the same bytes ($$(sha256sum <$(IMAGE) | cut -c1-16))"
-	bash tests/image/run.sh $(abspath $(IMAGE))
+	E2E_RELEASES="$(if $(E2E_RELEASES),$(abspath $(E2E_RELEASES)))" bash tests/image/run.sh $(abspath $(IMAGE))
 
 # The same link with its symbols kept (not stripped), for the benchmark's callgrind profile.
 $(BUILD)/runcwrap-sym: $(OBJS)
