@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/image/run.sh IMAGE_ARCHIVE: the installer image (make image) on a real containerd.
 #
-# The image is imported into a private containerd (tests/e2e/lib.sh: Debian's containerd 1.6.20)
+# The image is imported into a private containerd (tests/e2e/lib.sh: Debian's containerd 1.6.20,
+# then, with E2E_RELEASES, upstream's 2.0.4)
 # and run the way the DaemonSet runs it: the container's command, env, capabilities, read-only
 # root, hostPID and mounts are read from deploy/kubernetes/runcwrap-installer.yaml
 # (tests/image/manifest.py) and turned into `ctr run` flags; the effective capabilities inside
