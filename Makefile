@@ -136,7 +136,8 @@ dist-tests: dist $(BUILD)/aarch64/unit-tests $(BUILD)/integration-tests $(BUILD)
 # private apt configuration (packaging/image/fetch-debs.sh). A multi-arch index then.
 IMAGE := $(DIST)/runcwrap-installer-$(VERSION).oci.tar
 RUNCWRAP_IMAGE_DEBS ?= $(BUILD)/image-debs
-image: $(BUILD)/runcwrap
+# (an arm64 binary that exists is rebuilt when stale, so both images come from one commit)
+image: $(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),$(BUILD)/aarch64/runcwrap)
 	sh toolchain/ensure-packages.sh "make image" umoci bash-static busybox-static jq
 	@if [ -x $(BUILD)/aarch64/runcwrap ]; then bash packaging/image/fetch-debs.sh arm64 $(RUNCWRAP_IMAGE_DEBS); fi
 	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(IMAGE) \
