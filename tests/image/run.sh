@@ -18,7 +18,8 @@
 #      runcwrap and its side file, on the private containerd (which drops the options)
 #   4. the preStop hook uninstalls: the staged root is byte for byte what it was
 #   5. node with containerd 2.0.4 and a version 3 config: installed, side file, probe, uninstall
-#   6. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready; with
+#   6. node whose containerd PATH finds runc first: the pod fails, says why, changes nothing
+#   7. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready; with
 #      RUNCWRAP_INSTALL_ON_FIXED=1 it installs, and the uninstall restores the node
 #   0. the archive: per architecture (amd64, arm64 when built), the binaries are that machine's
 # Root only. About 15 seconds once the image is built.
@@ -393,7 +394,8 @@ else
     fail "control: ctr run failed, but not as the bug does: $(tail -n 1 "$T/bug0.err")"
 fi
 # ---- the preStop hook uninstalls ----------------------------------------------------------------
-pod_exec pod2 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop.log" 2>&1 || true
+pod_exec pod2 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop.log" 2>&1 ||
+    fail "the preStop hook failed on pod2: $(tail -n 3 "$T/pods/prestop.log" | tr '\n' ' ')"
 stop_pod pod2
 after3=$(listing "$S")
 if [[ $before == "$after3" ]]; then
@@ -420,7 +422,8 @@ else
     grep -v '^ ' "$T/pods/pod4.log" | sed 's/^/    /' | tail -n 20
     grep -E '^\s+\[(FAIL|warn)\]' "$T/pods/pod4.log" | sed 's/^/    /' || true
 fi
-pod_exec pod4 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop4.log" 2>&1 || true
+pod_exec pod4 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop4.log" 2>&1 ||
+    fail "the preStop hook failed on pod4: $(tail -n 3 "$T/pods/prestop4.log" | tr '\n' ' ')"
 stop_pod pod4
 after=$(listing "$S3")
 if [[ $before == "$after" ]]; then
@@ -429,6 +432,25 @@ else
     fail "node 2.0.4: after the uninstall the staged root differs:"
     diff <(echo "$before") <(echo "$after") | sed 's/^/    /' | head -n 20
 fi
+
+# ---- node 4: nowhere to go (containerd's PATH finds runc in its first folder) --------------------
+S4=$T/node4
+mkdir -p "$S4"
+NODE_PATH=/usr/sbin:/usr/bin stage_node "$S4" 1.7.24
+before=$(listing "$S4")
+start_pod pod6 "$S4"
+for ((i = 0; i < 50; i++)); do
+    [[ $(e2e_task_status pod6) == STOPPED ]] && break
+    sleep 0.2
+done
+after=$(listing "$S4")
+if [[ $(e2e_task_status pod6) == STOPPED && ! -e $T/pods/pod6/state && $before == "$after" ]] &&
+    grep -q 'no folder comes before it' "$T/pods/pod6.log"; then
+    pass "node with runc in the first folder of containerd's PATH: the pod fails, says why, changes nothing"
+else
+    fail "node 4: task $(e2e_task_status pod6), state '$(cat "$T/pods/pod6/state" 2>/dev/null)', log: $(tail -n 3 "$T/pods/pod6.log" | tr '\n' ' ')"
+fi
+e2e_remove pod6
 
 # ---- node 2: containerd 2.0.5 (fixed) -------------------------------------------------------------
 S2=$T/node2
@@ -458,7 +480,8 @@ else
     fail "node 2.0.5 with RUNCWRAP_INSTALL_ON_FIXED=1: state '$(cat "$T/pods/pod5/state" 2>/dev/null)'"
     grep -v '^ ' "$T/pods/pod5.log" | sed 's/^/    /' | tail -n 10
 fi
-pod_exec pod5 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop5.log" 2>&1 || true
+pod_exec pod5 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop5.log" 2>&1 ||
+    fail "the preStop hook failed on pod5: $(tail -n 3 "$T/pods/prestop5.log" | tr '\n' ' ')"
 stop_pod pod5
 after=$(listing "$S2")
 if [[ $before == "$after" ]]; then
