@@ -4,6 +4,7 @@
 #   make e2e      the end-to-end suite on private containerds (root; E2E_RELEASES=DIR for the matrix)
 #   make demo     the bug, then the fix, side by side (root)
 #   make dist     release files in build/dist: amd64 and arm64 archives, .debs, SHA256SUMS
+#   make image    the installer image for deploy/kubernetes/: build/dist/runcwrap-installer-<v>.oci.tar
 
 SHELL := /bin/bash
 BUILD := build
@@ -68,7 +69,7 @@ RELEASE_ONLY_SRCS := src/wrapper/arena_new.cpp
 # Everything but main.cpp, the CLI and the allocator: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
 
-.PHONY: all dist dist-tests deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
+.PHONY: all dist dist-tests image image-tests deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -151,6 +152,28 @@ dist: $(BUILD)/runcwrap $(BUILD)/aarch64/runcwrap
 # The release tests: archives, packages, arm64 under qemu-user, reproducibility (root).
 dist-tests: dist $(BUILD)/aarch64/unit-tests $(BUILD)/integration-tests $(BUILD)/probe-runtime
 	bash tests/dist/run.sh
+
+# The installer image (deploy/kubernetes/), built offline with umoci: amd64, and arm64 too when
+# build/aarch64/runcwrap exists (`make dist` builds it). The arm64 image needs arm64 bash-static
+# and busybox-static: from RUNCWRAP_IMAGE_DEBS=DIR, else downloaded into build/image-debs with a
+# private apt configuration (packaging/image/fetch-debs.sh). A multi-arch index then.
+IMAGE := $(DIST)/runcwrap-installer-$(VERSION).oci.tar
+RUNCWRAP_IMAGE_DEBS ?= $(BUILD)/image-debs
+# (an arm64 binary that exists is rebuilt when stale, so both images come from one commit)
+image: $(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),$(BUILD)/aarch64/runcwrap)
+	sh toolchain/ensure-packages.sh "make image" umoci bash-static busybox-static jq
+	@if [ -x $(BUILD)/aarch64/runcwrap ]; then bash packaging/image/fetch-debs.sh arm64 $(RUNCWRAP_IMAGE_DEBS); fi
+	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(IMAGE) \
+	  amd64=$(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),arm64=$(BUILD)/aarch64/runcwrap)
+
+# The installer image on a private containerd against staged nodes (root), after a second
+# build of the same archive that must give the same bytes.
+image-tests: image
+	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(BUILD)/image-again.oci.tar \
+	  amd64=$(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),arm64=$(BUILD)/aarch64/runcwrap) >/dev/null
+	@cmp $(IMAGE) $(BUILD)/image-again.oci.tar && rm -f $(BUILD)/image-again.oci.tar && \
+	  echo "PASS make image is reproducible: a second build gives the same bytes ($$(sha256sum <$(IMAGE) | cut -c1-16))"
+	E2E_RELEASES="$(if $(E2E_RELEASES),$(abspath $(E2E_RELEASES)))" bash tests/image/run.sh $(abspath $(IMAGE))
 
 # The same link with its symbols kept (not stripped), for the benchmark's callgrind profile.
 $(BUILD)/runcwrap-sym: $(OBJS) $(HOT_PATH_LD)

@@ -42,6 +42,8 @@ if [ "$(id -u)" = 0 ] && [ -f tests/dist/run.sh ]; then
 else
     echo "=== dist suite needs root: not run"
 fi
+# The installer image (deploy/kubernetes/) on a private containerd against staged nodes (root).
+if [ "$(id -u)" = 0 ] && [ -f tests/image/run.sh ]; then suite image make --no-print-directory image-tests; fi
 if [ "$(id -u)" = 0 ] && [ -f tests/e2e/run.sh ]; then
     suite e2e make --no-print-directory e2e
 else

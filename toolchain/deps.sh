@@ -9,7 +9,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 what=${1:-build}
 
 build_pkgs="libcli11-dev rapidjson-dev libtomlplusplus-dev file binutils make"
-test_pkgs="jq shellcheck g++ googletest libgtest-dev runc crun containerd busybox-static util-linux procps qemu-user-static lintian"
+test_pkgs="jq shellcheck g++ googletest libgtest-dev runc crun containerd busybox-static util-linux procps qemu-user-static lintian umoci bash-static python3-yaml"
 pkgs=$build_pkgs
 [ "$what" = test ] && pkgs="$build_pkgs $test_pkgs"
 
