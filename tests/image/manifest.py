@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Reads the installer container's runtime settings from deploy/kubernetes/runcwrap-installer.yaml
-and prints them as bash assignments, so tests/image/run.sh runs the image with exactly what the
-DaemonSet declares. A field the test cannot reproduce on ctr is an error, never ignored: a change
+"""manifest.py FILE [PREFIX]: reads a DaemonSet's container settings from deploy/kubernetes/
+(runcwrap-installer.yaml, runcwrap-uninstall.yaml) and prints them as bash assignments named
+PREFIX_... (default M), so tests/image/run.sh runs the image with exactly what the DaemonSet
+declares. A field the test cannot reproduce on ctr is an error, never ignored: a change
 to the manifest then fails the test until the test follows it."""
 import shlex
 import sys
@@ -31,7 +32,7 @@ def arr(name, items):
     return f"{name}=(" + " ".join(shlex.quote(str(i)) for i in items) + ")"
 
 
-def main(path):
+def main(path, prefix):
     docs = list(yaml.safe_load_all(open(path)))
     ds = [d for d in docs if d and d.get("kind") == "DaemonSet"]
     if len(ds) != 1:
@@ -68,18 +69,23 @@ def main(path):
             fail(f"env {e.get('name')}: only plain values are reproduced")
         env.append(f"{e['name']}={e['value']}")
     probe = c["readinessProbe"]["exec"]["command"]
-    prestop = c["lifecycle"]["preStop"]["exec"]["command"]
-    print(arr("M_CAPS", ["CAP_" + x for x in caps.get("add", [])]))
-    print(f"M_PRIVILEGED={1 if sc.get('privileged') else 0}")
-    print(f"M_READ_ONLY={1 if sc.get('readOnlyRootFilesystem') else 0}")
-    print(f"M_NO_NEW_PRIVS={0 if sc.get('allowPrivilegeEscalation', True) else 1}")
-    print(f"M_HOST_PID={1 if pod.get('hostPID') else 0}")
-    print(arr("M_MOUNTS", mounts))
-    print(arr("M_ENV", env))
-    print(arr("M_COMMAND", c.get("command", []) + c.get("args", [])))
-    print(arr("M_PROBE", probe))
-    print(arr("M_PRESTOP", prestop))
-    print(f"M_IMAGE={shlex.quote(c['image'])}")
+    # A preStop hook runs on every termination, a restart or rolling update included.
+    lifecycle = c.get("lifecycle", {})
+    check_keys("lifecycle", lifecycle, {"preStop"})
+    prestop = lifecycle["preStop"]["exec"]["command"] if "preStop" in lifecycle else []
+    print(arr(f"{prefix}_CAPS", ["CAP_" + x for x in caps.get("add", [])]))
+    print(f"{prefix}_PRIVILEGED={1 if sc.get('privileged') else 0}")
+    print(f"{prefix}_READ_ONLY={1 if sc.get('readOnlyRootFilesystem') else 0}")
+    print(f"{prefix}_NO_NEW_PRIVS={0 if sc.get('allowPrivilegeEscalation', True) else 1}")
+    print(f"{prefix}_HOST_PID={1 if pod.get('hostPID') else 0}")
+    print(arr(f"{prefix}_MOUNTS", mounts))
+    print(arr(f"{prefix}_ENV", env))
+    print(arr(f"{prefix}_COMMAND", c.get("command", []) + c.get("args", [])))
+    print(arr(f"{prefix}_PROBE", probe))
+    print(arr(f"{prefix}_PRESTOP", prestop))
+    print(f"{prefix}_IMAGE={shlex.quote(c['image'])}")
+    print(f"{prefix}_NAMESPACE={shlex.quote(ds[0]['metadata']['namespace'])}")
+    print(f"{prefix}_NODE_SELECTOR={shlex.quote(str(sorted(pod.get('nodeSelector', {}).items())))}")
 
 
-main(sys.argv[1])
+main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "M")

@@ -13,10 +13,13 @@
 #   1. node with containerd 1.7.24: the pod installs runcwrap on that PATH before the runc, the
 #      runc link, the side file from the config and its drop-in, the manifest; the readiness
 #      probe passes (runcwrap doctor in the staged root); the pod's log has one line per action
-#   2. a second pod changes nothing (listing with hashes, modes, owners, link targets)
+#   2. a restart (or rolling update): terminating the pod (with its preStop hook, if the manifest
+#      has one) leaves the install as it was, and a new pod changes nothing (listing with hashes,
+#      modes, owners, link targets); the runc slot never lacks runcwrap in between (watched)
 #   3. the staged result works: ctr run --uidmap (the e2e bug case) through the installed
 #      runcwrap and its side file, on the private containerd (which drops the options)
-#   4. the preStop hook uninstalls: the staged root is byte for byte what it was
+#   4. the uninstall DaemonSet (deploy/kubernetes/runcwrap-uninstall.yaml, its container run the
+#      same way): the staged root is byte for byte what it was, the pod's probe says done
 #   5. node with containerd 2.0.4 and a version 3 config: installed, side file, probe, uninstall
 #   6. node whose containerd PATH finds runc first: the pod fails, says why, changes nothing
 #   7. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready; with
@@ -28,6 +31,7 @@ IMAGE_ARCHIVE=$(readlink -f "${1:?usage: tests/image/run.sh IMAGE_ARCHIVE}")
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 MANIFEST_YAML=$TOP/deploy/kubernetes/runcwrap-installer.yaml
+UNINSTALL_YAML=$TOP/deploy/kubernetes/runcwrap-uninstall.yaml
 
 # E2E_RELEASES=DIR with containerd-2.0.4-linux-amd64.tar.gz (checked against DIR/SHA256SUMS):
 # the whole suite runs again with that containerd as the private one (it drops the options for
@@ -131,6 +135,7 @@ check_archive() {
 }
 
 eval "$(python3 "$HERE/manifest.py" "$MANIFEST_YAML")"
+eval "$(python3 "$HERE/manifest.py" "$UNINSTALL_YAML" U)"
 start=$SECONDS
 e2e_setup "" # no wrapper: each case puts its runc on containerd's PATH itself
 T=$E2E_T
@@ -146,6 +151,11 @@ INSTALLER_IMAGE=$(e2e_ctr images ls -q | grep -F "runcwrap-installer:" | head -n
     e2e_die "no runcwrap-installer image after the import"
 }
 [[ $INSTALLER_IMAGE == *"$M_IMAGE" ]] || fail "the manifest names $M_IMAGE, the archive holds $INSTALLER_IMAGE"
+if [[ $U_IMAGE == "$M_IMAGE" && $U_NAMESPACE == "$M_NAMESPACE" && $U_NODE_SELECTOR == "$M_NODE_SELECTOR" ]]; then
+    pass "the uninstall DaemonSet has the installer's image, namespace and node selector"
+else
+    fail "the uninstall DaemonSet differs from the installer's: $U_IMAGE $U_NAMESPACE $U_NODE_SELECTOR"
+fi
 
 check_archive
 
@@ -229,22 +239,25 @@ listing() {
         done)
 }
 
-# pod_flags STAGE STATE_DIR: ctr run flags for what the manifest declares, hostPath under STAGE.
+# pod_flags STAGE STATE_DIR SPEC: ctr run flags for what the manifest read into SPEC_* declares
+# (M: the installer, U: the uninstall DaemonSet), hostPath under STAGE.
 pod_flags() {
-    local stage=$1 state=$2 m kind src dst mode c
+    local stage=$1 state=$2 spec=$3 m kind src dst mode c
+    local privileged=${spec}_PRIVILEGED read_only=${spec}_READ_ONLY host_pid=${spec}_HOST_PID
+    local -n caps=${spec}_CAPS mounts=${spec}_MOUNTS env=${spec}_ENV
     POD=()
-    ((M_PRIVILEGED)) && POD+=(--privileged)
-    ((M_READ_ONLY)) && POD+=(--read-only)
+    ((${!privileged})) && POD+=(--privileged)
+    ((${!read_only})) && POD+=(--read-only)
     # hostPID: the PID namespace the node's containerd runs in (this machine's pid 1 may be
     # in a parent namespace, which setns cannot enter).
-    ((M_HOST_PID)) && POD+=(--with-ns "pid:/proc/$E2E_CTD_PID/ns/pid")
+    ((${!host_pid})) && POD+=(--with-ns "pid:/proc/$E2E_CTD_PID/ns/pid")
     # capabilities.drop [ALL] + add: drop every default capability of ctr's spec, add the list.
     for c in CAP_CHOWN CAP_DAC_OVERRIDE CAP_FSETID CAP_FOWNER CAP_MKNOD CAP_NET_RAW CAP_SETGID \
         CAP_SETUID CAP_SETFCAP CAP_SETPCAP CAP_NET_BIND_SERVICE CAP_SYS_CHROOT CAP_KILL CAP_AUDIT_WRITE; do
-        [[ " ${M_CAPS[*]} " == *" $c "* ]] || POD+=(--cap-drop "$c")
+        [[ " ${caps[*]} " == *" $c "* ]] || POD+=(--cap-drop "$c")
     done
-    for c in "${M_CAPS[@]}"; do POD+=(--cap-add "$c"); done
-    for m in "${M_MOUNTS[@]}"; do
+    for c in "${caps[@]}"; do POD+=(--cap-add "$c"); done
+    for m in "${mounts[@]}"; do
         IFS='|' read -r kind src dst mode <<<"$m"
         case "$kind" in
             hostPath) src=$stage$src ;;
@@ -252,7 +265,7 @@ pod_flags() {
         esac
         POD+=(--mount "type=bind,src=$src,dst=$dst,options=rbind:$mode")
     done
-    for m in "${M_ENV[@]}"; do POD+=(--env "$m"); done
+    for m in "${env[@]}"; do POD+=(--env "$m"); done
     # The one addition: this machine runs other containerds (this test's own, other suites'),
     # so the pod is told which process is the node's.
     POD+=(--env "RUNCWRAP_CONTAINERD_PID=$FAKE_PID")
@@ -260,13 +273,16 @@ pod_flags() {
 }
 EXTRA_ENV=()
 
-# start_pod NAME STAGE: runs the manifest's command detached; waits for its state (or exit).
+# start_pod NAME STAGE [SPEC]: runs the manifest's command detached (SPEC: M, the installer, or U,
+# the uninstall DaemonSet); waits for its state (or exit).
 start_pod() {
-    local name=$1 stage=$2 i
+    local name=$1 stage=$2 spec=${3:-M} i
+    local -n pod_command=${spec}_COMMAND
     mkdir -p "$T/pods/$name"
-    pod_flags "$stage" "$T/pods/$name"
+    pod_flags "$stage" "$T/pods/$name" "$spec"
+    POD_SPEC[$name]=$spec
     e2e_ctr run -d --runc-binary "$E2E_REAL_RUNC" --log-uri "file://$T/pods/$name.log" "${POD[@]}" \
-        "$INSTALLER_IMAGE" "$name" "${M_COMMAND[@]}" </dev/null >/dev/null
+        "$INSTALLER_IMAGE" "$name" "${pod_command[@]}" </dev/null >/dev/null
     for ((i = 0; i < 150; i++)); do
         [[ -f $T/pods/$name/state ]] && return 0
         [[ $(e2e_task_status "$name") == RUNNING ]] || break
@@ -279,7 +295,13 @@ pod_exec() { # NAME ID CMD...
     shift 2
     e2e_ctr tasks exec --exec-id "$id" "$name" "$@" </dev/null
 }
-stop_pod() { # NAME: SIGTERM as the kubelet does; the task must end by itself
+declare -A POD_SPEC=()
+stop_pod() { # NAME: as the kubelet does: the preStop hook if the manifest has one, SIGTERM; the task must end by itself
+    local -n prestop=${POD_SPEC[$1]:-M}_PRESTOP
+    if ((${#prestop[@]})); then
+        pod_exec "$1" prestop "${prestop[@]}" >"$T/pods/$1.prestop.log" 2>&1 ||
+            fail "the preStop hook (${prestop[*]}) failed on $1: $(tail -n 3 "$T/pods/$1.prestop.log" | tr '\n' ' ')"
+    fi
     e2e_ctr tasks kill -s SIGTERM "$1" >/dev/null 2>&1 || true
     local i
     for ((i = 0; i < 50; i++)); do
@@ -287,6 +309,35 @@ stop_pod() { # NAME: SIGTERM as the kubelet does; the task must end by itself
         sleep 0.1
     done
     e2e_remove "$1"
+}
+
+# uninstall_node NAME STAGE BEFORE WHAT: the uninstall DaemonSet's pod on STAGE (after the
+# installer's pod is gone): it reports done (its state, its readiness probe), keeps running, and
+# the staged root is BEFORE again, byte for byte.
+uninstall_node() {
+    local name=$1 stage=$2 before=$3 what=$4 after
+    start_pod "$name" "$stage" U
+    after=$(listing "$stage")
+    if [[ $(cat "$T/pods/$name/state" 2>/dev/null) == uninstalled && $(e2e_task_status "$name") == RUNNING ]] &&
+        pod_exec "$name" probe "${U_PROBE[@]}" && [[ $before == "$after" ]]; then
+        pass "$what: the uninstall DaemonSet's pod (${U_COMMAND[*]}) restores the staged root byte for byte ($(wc -l <<<"$before") paths) and is ready"
+    else
+        fail "$what: uninstall pod state '$(cat "$T/pods/$name/state" 2>/dev/null)', task $(e2e_task_status "$name"); staged root:"
+        diff <(echo "$before") <(echo "$after") | sed 's/^/    /' | head -n 20
+        sed 's/^/    /' "$T/pods/$name.log" | tail -n 20
+    fi
+    stop_pod "$name"
+}
+
+# watch_slot DIR OUT: until OUT.stop exists, checks that DIR/runc is the link to runcwrap and
+# DIR/runcwrap an executable file; writes "SAMPLES MISSES" to OUT.
+watch_slot() {
+    local dir=$1 out=$2 n=0 miss=0
+    while [[ ! -e $out.stop ]]; do
+        [[ $(readlink "$dir/runc") == runcwrap && -f $dir/runcwrap && -x $dir/runcwrap ]] || miss=$((miss + 1))
+        n=$((n + 1))
+    done
+    echo "$n $miss" >"$out"
 }
 
 # ---- node 1: containerd 1.7.24 ----------------------------------------------------------------
@@ -326,8 +377,8 @@ else
 fi
 side=$S/etc/runcwrap/config.toml
 if grep -qx 'Root = "/run/containerd/runc"' "$side" 2>/dev/null && grep -qx 'SystemdCgroup = false' "$side" &&
-    ! grep -q '^BinaryName' "$side"; then
-    pass "the side file has the drop-in's options (Root, SystemdCgroup; no BinaryName: runc from PATH)"
+    grep -qx 'BinaryName = "runc"' "$side"; then
+    pass "the side file has the drop-in's options (Root, SystemdCgroup; BinaryName \"runc\": the next runc in PATH)"
 else
     fail "side file: $(tr '\n' ' ' <"$side" 2>&1)"
 fi
@@ -348,23 +399,43 @@ if grep -q 'running install.sh' "$T/pods/pod1.log" && grep -q 'this node is fixe
 else
     fail "the pod's log does not say what it ran and that the node is fixed"
 fi
+
+# ---- a restart or rolling update: the old pod ends, a new one starts ------------------------------
+# Terminating the pod (as the kubelet does, its preStop hook included) must leave runcwrap in
+# place, and the new pod must change nothing: running containers' runc calls go through the runc
+# slot all along, which is watched while one pod replaces the other.
+installed=$(listing "$S")
+watch_slot "$S/usr/local/bin" "$T/slot-watch" &
+watcher=$!
 stop_pod pod1
 after1=$(listing "$S")
-
-# ---- a second pod changes nothing ---------------------------------------------------------------
 start_pod pod2 "$S"
 after2=$(listing "$S")
-if [[ $(cat "$T/pods/pod2/state" 2>/dev/null) == "installed /usr/local/bin" && $after1 == "$after2" ]]; then
-    pass "a second pod changes nothing ($(wc -l <<<"$after2") paths compared)"
+touch "$T/slot-watch.stop"
+wait "$watcher" || true
+read -r samples misses <"$T/slot-watch" || samples=0
+if [[ $installed == "$after1" ]]; then
+    pass "terminating the installer pod leaves the install as it was ($(wc -l <<<"$after1") paths compared)"
 else
-    fail "the second pod changed the node:"
+    fail "terminating the installer pod changed the node:"
+    diff <(echo "$installed") <(echo "$after1") | sed 's/^/    /' | head -n 20
+fi
+if [[ $(cat "$T/pods/pod2/state" 2>/dev/null) == "installed /usr/local/bin" && $after1 == "$after2" ]]; then
+    pass "a new pod over the old install changes nothing ($(wc -l <<<"$after2") paths compared)"
+else
+    fail "the new pod changed the node (state '$(cat "$T/pods/pod2/state" 2>/dev/null)'):"
     diff <(echo "$after1") <(echo "$after2") | sed 's/^/    /' | head -n 20
+fi
+if ((samples >= 10 && misses == 0)); then
+    pass "the runc slot was runcwrap at each of $samples checks while the new pod replaced the old"
+else
+    fail "the runc slot during the pod switch: $misses of $samples checks found no runcwrap"
 fi
 
 # ---- the staged result works: the e2e bug case through the installed runcwrap --------------------
 # The private containerd drops the runtime options (ctr run --uidmap on 1.6): its shim runs runc
 # from its PATH (T/ctd-opt/bin, then T/bin). As on the node, that PATH finds the runcwrap the pod
-# installed first and a real runc after it (the side file has no BinaryName: runcwrap runs the
+# installed first and a real runc after it (the side file's BinaryName "runc": runcwrap runs the
 # next runc in PATH); that runc records each call and whether runcwrap ran it (RUNCWRAP_DEPTH).
 mkdir -p "$T/ctd-opt/bin"
 ln -sfn "$S/usr/local/bin/runc" "$T/ctd-opt/bin/runc"
@@ -393,18 +464,10 @@ elif grep -qF "executable file not found in \$PATH" "$T/bug0.err"; then
 else
     fail "control: ctr run failed, but not as the bug does: $(tail -n 1 "$T/bug0.err")"
 fi
-# ---- the preStop hook uninstalls ----------------------------------------------------------------
-pod_exec pod2 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop.log" 2>&1 ||
-    fail "the preStop hook failed on pod2: $(tail -n 3 "$T/pods/prestop.log" | tr '\n' ' ')"
+# ---- removal: delete the installer DaemonSet, apply the uninstall one ----------------------------
 stop_pod pod2
-after3=$(listing "$S")
-if [[ $before == "$after3" ]]; then
-    pass "preStop (${M_PRESTOP[*]}) restores the staged root byte for byte ($(wc -l <<<"$before") paths)"
-else
-    fail "after the uninstall the staged root differs:"
-    diff <(echo "$before") <(echo "$after3") | sed 's/^/    /' | head -n 20
-    sed 's/^/    /' "$T/pods/prestop.log"
-fi
+[[ $(listing "$S") == "$after2" ]] || fail "deleting the installer pod changed the node"
+uninstall_node pod2u "$S" "$before" "node 1.7.24"
 
 # ---- node 3: containerd 2.0.4, a version 3 config ------------------------------------------------
 S3=$T/node3
@@ -422,16 +485,8 @@ else
     grep -v '^ ' "$T/pods/pod4.log" | sed 's/^/    /' | tail -n 20
     grep -E '^\s+\[(FAIL|warn)\]' "$T/pods/pod4.log" | sed 's/^/    /' || true
 fi
-pod_exec pod4 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop4.log" 2>&1 ||
-    fail "the preStop hook failed on pod4: $(tail -n 3 "$T/pods/prestop4.log" | tr '\n' ' ')"
 stop_pod pod4
-after=$(listing "$S3")
-if [[ $before == "$after" ]]; then
-    pass "node 2.0.4: the uninstall restores the staged root byte for byte"
-else
-    fail "node 2.0.4: after the uninstall the staged root differs:"
-    diff <(echo "$before") <(echo "$after") | sed 's/^/    /' | head -n 20
-fi
+uninstall_node pod4u "$S3" "$before" "node 2.0.4"
 
 # ---- node 4: nowhere to go (containerd's PATH finds runc in its first folder) --------------------
 S4=$T/node4
@@ -480,15 +535,8 @@ else
     fail "node 2.0.5 with RUNCWRAP_INSTALL_ON_FIXED=1: state '$(cat "$T/pods/pod5/state" 2>/dev/null)'"
     grep -v '^ ' "$T/pods/pod5.log" | sed 's/^/    /' | tail -n 10
 fi
-pod_exec pod5 prestop "${M_PRESTOP[@]}" >"$T/pods/prestop5.log" 2>&1 ||
-    fail "the preStop hook failed on pod5: $(tail -n 3 "$T/pods/prestop5.log" | tr '\n' ' ')"
 stop_pod pod5
-after=$(listing "$S2")
-if [[ $before == "$after" ]]; then
-    pass "node 2.0.5: the uninstall restores it byte for byte"
-else
-    fail "node 2.0.5: after the uninstall the staged root differs: $(diff <(echo "$before") <(echo "$after") | head -n 5 | tr '\n' ' ')"
-fi
+uninstall_node pod5u "$S2" "$before" "node 2.0.5 with RUNCWRAP_INSTALL_ON_FIXED=1"
 
 echo "image suite: $PASSED passed, $FAILED failed ($((SECONDS - start)) s; private containerd $("$E2E_CTR" --version | awk '{print $3}'), image $INSTALLER_IMAGE)"
 ((FAILED == 0))
