@@ -21,7 +21,7 @@ git clone -q --no-hardlinks "$TOP" "$T/runcwrap"
     exit 1
 }
 cd "$T/runcwrap"
-echo "clone of $(git rev-parse --short HEAD) in $PWD (nothing beside it: $(ls -A "$T" | tr '\n' ' '))"
+echo "clone of $(git rev-parse --short HEAD) in $PWD (beside it: $(find "$T" -mindepth 1 -maxdepth 1 -printf "%f ")only)"
 
 failed=0
 run() {
