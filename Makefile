@@ -42,7 +42,7 @@ SRCS := $(wildcard src/*.cpp)
 UNIT_TESTS := $(wildcard tests/unit/*.cpp)
 # The management CLI's objects link last, so the wrapper's code (and the library code it is the
 # first to use) lies together at the start of .text: the hot path faults in fewer text pages.
-CLI_SRCS := src/cli.cpp src/doctor.cpp src/explain.cpp src/containerd_config.cpp
+CLI_SRCS := src/cli.cpp src/dependents.cpp src/doctor.cpp src/explain.cpp src/containerd_config.cpp
 OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(filter-out $(CLI_SRCS),$(SRCS)) $(CLI_SRCS))
 # The release binary's own allocator (src/arena_new.cpp): never in the sanitizer or test builds,
 # where ASan must see every allocation.
