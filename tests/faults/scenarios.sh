@@ -428,27 +428,34 @@ s_upgrade() {
 s_side_file() {
     start_residents || { fail "residents did not start: $(failed_calls | tail -n 1)"; return; }
     load_start
-    local i rewrites=0
+    # an editor: write new, rename over, as fast as it can, for the whole load
+    (
+        n=0
+        while [[ ! -e $SC/stop-editor ]]; do
+            side_file_atomic "$ALT_RUNC" "$LOG"
+            side_file_atomic "$E2E_REAL_RUNC" "$LOG"
+            n=$((n + 2))
+            echo "$n" >"$SC/editor-rewrites"
+            sleep 0.05
+        done
+    ) &
+    local editor=$! i rewrites=0
+    # install.sh with other options (another runtime), then back, in the middle of it
     for i in 1 2 3; do
         load_reach $((i * 5))
-        # install.sh with other options (another runtime), then back
         rw_install --source-binary "$E2E_T/rel/a/runcwrap" --binary-name "$ALT_RUNC" --replace-config
         ((INSTALL_RC == 0)) || fail "install.sh --binary-name $ALT_RUNC exited $INSTALL_RC"
         rw_install --source-binary "$E2E_T/rel/a/runcwrap" --binary-name "$E2E_REAL_RUNC" --replace-config
         ((INSTALL_RC == 0)) || fail "install.sh --binary-name $E2E_REAL_RUNC exited $INSTALL_RC"
         rewrites=$((rewrites + 2))
     done
-    # an editor: write new, rename over, as fast as it can, for the rest of the load
-    while kill -0 "${LOAD_PIDS[0]}" 2>/dev/null; do
-        side_file_atomic "$ALT_RUNC" "$LOG"
-        side_file_atomic "$E2E_REAL_RUNC" "$LOG"
-        rewrites=$((rewrites + 2))
-        sleep 0.05
-    done
     load_wait
+    touch "$SC/stop-editor"
+    wait "$editor" || true
+    rewrites=$((rewrites + $(cat "$SC/editor-rewrites" 2>/dev/null || echo 0)))
     residents_after
     [[ $(failed_calls) == "" ]] || fail "$(count fail) calls failed while the side file was rewritten (want 0)"
-    note "$rewrites rewrites of the side file (6 by install.sh --replace-config, the rest write-new-then-rename) during $(count ok) good calls"
+    note "$rewrites rewrites of the side file (6 by install.sh --replace-config, $((rewrites - 6)) write-new-then-rename by an editor loop) during $(count ok) good calls"
     if [[ $CLIENT == ctr ]]; then
         note "ctr (S1): the side file's BinaryName is what runs; both runtimes are copies of one runc with one root, so a container created by one is stopped by the other"
     else
