@@ -540,10 +540,10 @@ LogFile = \"$T/dep/log\""
     rm -rf "$task/k8s.io/app1" "$task/k8s.io/pipes1"
     out=$("$RW" dependents --state "$s" --decision-log "$T/dep/log")
     rc=$?
-    [ "$rc" = 0 ] && [ -z "$out" ] || { fail dependents "healthy state: exit $rc, output [$out]"; return; }
+    if [ "$rc" != 0 ] || [ -n "$out" ]; then fail dependents "healthy state: exit $rc, output [$out]"; return; fi
     out=$("$RW" dependents --state "$T/dep/no-such-dir")
     rc=$?
-    [ "$rc" = 0 ] && [ -z "$out" ] || { fail dependents "no state dir: exit $rc, output [$out]"; return; }
+    if [ "$rc" != 0 ] || [ -n "$out" ]; then fail dependents "no state dir: exit $rc, output [$out]"; return; fi
     pass dependents
 }
 

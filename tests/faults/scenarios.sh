@@ -255,7 +255,9 @@ runc_state_dirs() {
     if [[ $CLIENT == cri ]]; then
         find "$E2E_T/hroot" -mindepth 3 -maxdepth 3 2>/dev/null || true
         local x
-        for x in $(known_ids); do [[ -e $E2E_RUNC_ROOT/$x ]] && echo "$E2E_RUNC_ROOT/$x"; done
+        while read -r x; do
+            if [[ -n $x && -e $E2E_RUNC_ROOT/$x ]]; then echo "$E2E_RUNC_ROOT/$x"; fi
+        done < <(known_ids)
     else
         find "$E2E_RUNC_ROOT" -mindepth 1 -maxdepth 1 2>/dev/null || true
     fi
@@ -271,7 +273,7 @@ known_ids() {
 }
 leftover_items() {
     local d p cmd
-    for d in $(find "$E2E_BUNDLES" -mindepth 1 -maxdepth 1 2>/dev/null); do echo "bundle ${d##*/}"; done
+    find "$E2E_BUNDLES" -mindepth 1 -maxdepth 1 -printf 'bundle %f\n' 2>/dev/null || true
     for d in $(runc_state_dirs); do echo "runc-state ${d##*/}"; done
     for p in $(e2e_our_shims); do
         cmd=$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null) || continue
@@ -591,8 +593,11 @@ s_shim_kill() {
     # ttrpc: closed"). Documented, and checked to be nothing more than that.
     echo "$vid" >"$SC/allowed"
     if [[ $CLIENT == cri ]]; then
-        grep -qF "\"command\":\"delete\",\"id\":\"$vid\"" "$LOG" &&
-            note "runcwrap was asked to delete the victim" || note "runcwrap was never asked to delete the victim's container (decision log): containerd made no runtime call for it"
+        if grep -qF "\"command\":\"delete\",\"id\":\"$vid\"" "$LOG"; then
+            note "runcwrap was asked to delete the victim"
+        else
+            note "runcwrap was never asked to delete the victim's container (decision log): containerd made no runtime call for it"
+        fi
     fi
     note "the victim's shim SIGKILLed mid-load: its container became ${st:-gone} and its process ended within $((i / 5)) s; its removal worked; every other call succeeded"
 }
@@ -647,7 +652,7 @@ s_uninstall() {
     for ((i = 0; i < RESIDENTS; i++)); do
         if exec_check "res$((i + 1))-uninstalled" "${RES_ID[i]}"; then
             fail "exec into resident ${RES_ID[i]} worked without runcwrap (the documented outcome is that it fails)"
-        elif grep -qF 'executable file not found in $PATH' "$SC/out/res$((i + 1))-uninstalled"; then
+        elif grep -qF "executable file not found in \$PATH" "$SC/out/res$((i + 1))-uninstalled"; then
             broken=$((broken + 1))
         else
             fail "exec without runcwrap failed otherwise: $(tail -n 1 "$SC/out/res$((i + 1))-uninstalled")"
