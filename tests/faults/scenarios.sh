@@ -300,11 +300,44 @@ leftovers() {
     # shellcheck disable=SC2086
     [[ -z $pods ]] || scrap_all $pods
     touch "$SC/allowed"
-    for ((i = 0; i < 150; i++)); do
+    local deadline=$((SECONDS + 30))
+    while :; do
         items=$(leftover_items | grep -vwF -f <(grep . "$SC/allowed" || echo '<none>') || true)
         [[ -z $items ]] && break
-        sleep 0.2
+        ((SECONDS < deadline)) || break
+        sleep 0.5
     done
+    # A shim alone (its pod, bundle, state, mounts and cgroups all gone) may take longer than
+    # 30 s to exit on a loaded machine (seen on 2.0.4): up to 60 s more, noted; still there, it
+    # is a leftover.
+    if [[ -n $items ]] && ! grep -qv '^shim ' <<<"$items"; then
+        local t0=$SECONDS
+        deadline=$((SECONDS + 60))
+        while :; do
+            items=$(leftover_items | grep -vwF -f <(grep . "$SC/allowed" || echo '<none>') || true)
+            [[ -z $items ]] && break
+            ((SECONDS < deadline)) || break
+            sleep 0.5
+        done
+        if [[ -z $items ]]; then
+            note "a shim outlived its removed pod (everything else gone) and exited $((30 + SECONDS - t0)) s after the removal"
+        else
+            # containerd 2.0's known race (its log: "ttrpc: closed" for that pod; fixed upstream
+            # by containerd PR #12400) can skip the shim's shutdown: the shim stays, alone.
+            # That one is noted as containerd's and removed; any other shim is a leftover.
+            local id known_race=""
+            while read -r _ id; do
+                if grep -F "$id" "$E2E_T/containerd.log" | grep -F 'ttrpc: closed' >/dev/null; then
+                    known_race+="$id "
+                    echo "$id" >>"$SC/allowed"
+                fi
+            done <<<"$items"
+            if [[ -n $known_race ]]; then
+                note "containerd's known 'ttrpc: closed' race left the shim of removed pod(s) ${known_race% } running, alone, 90 s after the removal (containerd.log shows the race for it)"
+                items=$(grep -vwF -f "$SC/allowed" <<<"$items" || true)
+            fi
+        fi
+    fi
     leftover_items | grep -wF -f <(grep . "$SC/allowed" || echo '<none>') >"$SC/allowed-left" || true
     [[ -z $items ]] || printf '%s\n' "$items" >"$SC/left-items"
     [[ -z $items ]] || printf '%s\n' "$items" | summarize
@@ -503,8 +536,9 @@ s_containerd_kill() {
     residents_after
     # The residents' later calls went through runcwrap: its decision log names them.
     local via=0
+    tail -n +"$((lines_before + 1))" "$LOG" >"$SC/log-after"  # (no grep -q at a pipe's end: SIGPIPE under pipefail)
     for ((i = 0; i < RESIDENTS; i++)); do
-        tail -n +"$((lines_before + 1))" "$LOG" | grep -qF "\"id\":\"${RES_ID[i]}\"" && via=$((via + 1))
+        if grep -qF "\"id\":\"${RES_ID[i]}\"" "$SC/log-after"; then via=$((via + 1)); fi
     done
     ((via == RESIDENTS)) || fail "only $via of $RESIDENTS residents' later calls are in runcwrap's decision log" \
         "$(printf '\n%s' "${RES_ID[@]}")" "$(tail -n +"$((lines_before + 1))" "$LOG" | cut -c1-250)"
@@ -518,20 +552,35 @@ s_containerd_kill() {
     local lost
     lost=$(awk '$3 == "fail" { split($4, a, "-"); print a[1] "-" a[2] }' "$SC/calls" | sort -u | grep -c . || true)
     echo "$lost" >"$SC/lost"
-    # A pod whose RunPodSandbox (ctr: run) was in flight at the kill may be made by its shim but
-    # never recorded by containerd: nobody knows its id, nobody removes it. Those (ids the client
-    # was never given) are the documented leftovers; at most one per such call.
+    # A pod whose creation or removal was in flight at the kill can be left half-done by
+    # containerd: made by its shim but never recorded (ids the client was never given), or its
+    # task delete cut off (its bundle and shim stay). Those are the documented leftovers, only
+    # for pods with a lifecycle call in flight at the kill, at most one per such pod.
     local pods
     pods=$(all_pods || true)
     # shellcheck disable=SC2086
     [[ -z $pods ]] || scrap_all $pods
     sleep 3
-    leftover_items | awk '$2 != "-" { print $2 }' | sort -u | grep -vxF -f <(known_ids; echo '<none>') >"$SC/allowed" || true
-    local orphans in_flight
+    local -a hit=()
+    mapfile -t hit < <(awk -v k="$t_kill" '$1 <= k + 0.2 && $2 >= k && $4 ~ /-(runp|create|start|run|down|stopp|rmp)$/ { split($4, a, "-"); print a[1] "-" a[2] }' "$SC/calls" | sort -u)
+    local name hit_ids=""
+    for name in "${hit[@]}"; do
+        if [[ $CLIENT == cri ]]; then
+            hit_ids+="$(cat "$SC/out/$name-runp" "$SC/out/$name-create" 2>/dev/null | grep -E '^[0-9a-f]{64}$' | tr '\n' ' ')"
+        else
+            hit_ids+="$name "
+        fi
+    done
+    known_ids >"$SC/known-ids"
+    leftover_items | awk '$2 != "-" { print $2 }' | sort -u |
+        while read -r id; do
+            if ! grep -qxF "$id" "$SC/known-ids" || [[ " $hit_ids " == *" $id "* ]]; then echo "$id"; fi
+        done >"$SC/allowed"
+    local orphans
     orphans=$(grep -c . "$SC/allowed" || true)
-    in_flight=$(awk -v k="$t_kill" '$1 <= k && $2 >= k && $4 ~ /-(runp|run)$/' "$SC/calls" | grep -c . || true)
-    ((orphans <= in_flight)) || fail "$orphans unknown pods left by containerd, but only $in_flight pod creations were in flight at the kill"
-    ((orphans == 0)) || note "containerd lost $orphans pod(s) whose creation was in flight at the kill ($in_flight in flight): their shim, runc state and cgroups stay (the suite removes them)"
+    # (a CRI pod has two ids, its sandbox and its container: count pods, at most 2 ids each)
+    ((orphans <= 2 * ${#hit[@]})) || fail "$orphans ids left by containerd, but only ${#hit[@]} pods had a lifecycle call in flight at the kill"
+    ((orphans == 0)) || note "containerd left $orphans id(s) of pods whose creation or removal was in flight at the kill (${#hit[@]} in flight): their shim, bundle, runc state or cgroups stay (the suite removes them)"
     note "containerd SIGKILLed after 10 calls, back in $(awk -v k="$t_kill" -v r="$t_ready" 'BEGIN { printf "%.1f", r - k }') s;" \
         "$(count fail) calls failed, all while it was down ($lost load pods hit); both residents kept their init pid," \
         "and their later exec and removal ran through runcwrap (decision log)"
