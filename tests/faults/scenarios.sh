@@ -119,10 +119,16 @@ exec_check() {
     else
         call "$label" e2e_ctr tasks exec --exec-id "x${label//[^a-z0-9]/}" "$id" echo "marker-$label" || return 1
     fi
-    grep -qx "marker-$label" "$SC/out/$label" || {
-        echo "$(now) $(now) fail $label-output printed: $(tr '\n' ' ' <"$SC/out/$label" | cut -c1-200)" >>"$SC/calls"
-        return 1
-    }
+    grep -qx "marker-$label" "$SC/out/$label" && return 0
+    # ctr 1.6's `tasks exec` can exit 0 and print nothing on a loaded machine: the exec ran
+    # (runc exec succeeded: exit 0) but ctr dropped its output (ctr cancels the copy when the
+    # process is deleted). Counted apart ("output lost"), never as a good call.
+    if [[ $CLIENT == ctr && ! -s $SC/out/$label ]]; then
+        echo "$label" >>"$SC/output-lost"
+        return 0
+    fi
+    echo "$(now) $(now) fail $label-output printed: $(tr '\n' ' ' <"$SC/out/$label" | cut -c1-200)" >>"$SC/calls"
+    return 1
 }
 # up NAME: a user-namespaced pod whose app container runs sleep; sets UP_POD and UP_ID.
 UP_POD="" UP_ID=""
@@ -428,6 +434,10 @@ run_scenario() {
         PASSED=$((PASSED + 1))
         echo "PASS $label ($((SECONDS - start))s)"
     fi
+    if [[ -s $SC/output-lost ]]; then
+        note "ctr printed nothing for $(grep -c . "$SC/output-lost") exec call(s) that exited 0 (ctr drops the output of a fast exec now and then; not counted as failed, not as good)"
+        made="$made ($(grep -c . "$SC/output-lost") exec output lost by ctr)"
+    fi
     sed 's/^/    note: /' "$SC/notes"
     echo "ROW|$CLIENT $CTD_VERSION|$num $name|$WORKERS x $ROUNDS pods + $RESIDENTS residents|$fault|$made|$failed|$ran|$lost|$left|$([[ -s $SC/reason ]] && echo FAIL || echo PASS)"
     # nothing of this scenario survives into the next one
@@ -640,7 +650,7 @@ s_shim_kill() {
     # shim's own id only; on 2.0 a pod's app container shares the sandbox's shim, so what runc
     # made for it stays: its runc state and cgroups (containerd logs "failed to delete task:
     # ttrpc: closed"). Documented, and checked to be nothing more than that.
-    echo "$vid" >"$SC/allowed"
+    printf '%s\n' "$vid" "$vpod" >"$SC/allowed"  # the victim's container and its pod
     if [[ $CLIENT == cri ]]; then
         if grep -qF "\"command\":\"delete\",\"id\":\"$vid\"" "$LOG"; then
             note "runcwrap was asked to delete the victim"
