@@ -2,6 +2,7 @@
 #   make          build build/runcwrap (static, stripped, hardened)
 #   make test     install what is needed, build, run every test
 #   make e2e      the end-to-end suite on private containerds (root; E2E_RELEASES=DIR for the matrix)
+#   make faults   upgrade, reconfigure, restarts, uninstall under load (root; E2E_RELEASES=DIR for CRI)
 #   make demo     the bug, then the fix, side by side (root)
 #   make dist     release files in build/dist: amd64 and arm64 archives, .debs, SHA256SUMS
 #   make image    the installer image for deploy/kubernetes/: build/dist/runcwrap-installer-<v>.oci.tar
@@ -69,7 +70,7 @@ RELEASE_ONLY_SRCS := src/wrapper/arena_new.cpp
 # Everything but main.cpp, the CLI and the allocator: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
 
-.PHONY: all dist dist-tests image image-tests deps test-deps test quick format clone-test unit unit-asan integration e2e demo bench fuzz install-tests cli-tests lint integration-asan clean
+.PHONY: all dist dist-tests image image-tests deps test-deps test quick format clone-test unit unit-asan integration e2e faults demo bench fuzz install-tests cli-tests lint integration-asan clean
 all: $(BUILD)/runcwrap
 
 deps: $(BUILD)/.deps
@@ -241,6 +242,10 @@ integration-asan: $(BUILD)/runcwrap-asan $(BUILD)/integration-tests $(BUILD)/pro
 E2E_RELEASES ?=
 e2e: $(BUILD)/runcwrap
 	E2E_RELEASES="$(if $(E2E_RELEASES),$(abspath $(E2E_RELEASES)))" bash tests/e2e/run.sh $(abspath $(BUILD)/runcwrap)
+
+# Operations under fault on a busy node (issue #13): root; E2E_RELEASES=DIR for the CRI half (2.0.4).
+faults: $(BUILD)/runcwrap
+	E2E_RELEASES="$(if $(E2E_RELEASES),$(abspath $(E2E_RELEASES)))" bash tests/faults/run.sh $(abspath $(BUILD)/runcwrap)
 
 demo: $(BUILD)/runcwrap
 	bash tests/e2e/demo.sh $(abspath $(BUILD)/runcwrap)

@@ -60,7 +60,13 @@ Behaviour:
                                 that install did not write; that one is kept as a backup)
   --uninstall                   remove exactly what install added (from the manifest
                                 $MANIFEST_LIVE) and put back the backups; a side file edited
-                                since install is kept unless --force
+                                since install is kept unless --force. It first looks for
+                                running containers that still need runcwrap (\`runcwrap
+                                dependents\`: containerd dropped their runtime options, or
+                                runcwrap chowned their stdio) and refuses while there are any;
+                                --force uninstalls anyway and says what will break
+  --containerd-state DIR        containerd's state dir that --uninstall looks in (default
+                                /run/containerd; with --prefix, under it)
   --containerd-pid PID          check this containerd process (default: every process named
                                 containerd, then the systemd unit; with --prefix, nothing
                                 unless this is given, and then runc is looked up in the tree)
@@ -71,7 +77,7 @@ Environment (for bootstrap tools; options on the command line win):
   RUNCWRAP_BINARY_NAME, RUNCWRAP_FROM_CONTAINERD_CONFIG, RUNCWRAP_SYSTEMD_CGROUP,
   RUNCWRAP_BIN_DIR, RUNCWRAP_CONFIG_FILE, RUNCWRAP_PREFIX (or DESTDIR), RUNCWRAP_SOURCE_BINARY,
   RUNCWRAP_DRY_RUN, RUNCWRAP_FORCE, RUNCWRAP_REPLACE_CONFIG, RUNCWRAP_NO_DOCTOR,
-  RUNCWRAP_CONTAINERD_PID, RUNCWRAP_DPKG. Booleans take 1/true/yes/on or 0/false/no/off.
+  RUNCWRAP_CONTAINERD_PID, RUNCWRAP_DPKG, RUNCWRAP_CONTAINERD_STATE. Booleans take 1/true/yes/on or 0/false/no/off.
 
 Why \`runc\` is a symlink and not a copy: runcwrap recognises itself by inode when it looks for
 the real runtime (so it never execs itself); a symlink is the same inode, upgrading runcwrap
@@ -128,6 +134,7 @@ REPLACE_CONFIG=$(bool_env RUNCWRAP_REPLACE_CONFIG)
 NO_DOCTOR=$(bool_env RUNCWRAP_NO_DOCTOR)
 CONTAINERD_PID=${RUNCWRAP_CONTAINERD_PID:-}
 DPKG_PACKAGE=${RUNCWRAP_DPKG:-}
+CONTAINERD_STATE=${RUNCWRAP_CONTAINERD_STATE:-/run/containerd}
 UNINSTALL=0
 
 need_arg() { [ "$2" -ge 2 ] || die "$1 needs a value (see --help)"; }
@@ -182,6 +189,12 @@ while [ $# -gt 0 ]; do
             shift
             ;;
         --dpkg=*) DPKG_PACKAGE=${1#*=} ;;
+        --containerd-state)
+            need_arg "$1" $#
+            CONTAINERD_STATE=$2
+            shift
+            ;;
+        --containerd-state=*) CONTAINERD_STATE=${1#*=} ;;
         --dry-run) DRY_RUN=1 ;;
         --force) FORCE=1 ;;
         --replace-config) REPLACE_CONFIG=1 ;;
@@ -793,8 +806,48 @@ restore_backup() { # NODE_PATH
     save_manifest
 }
 
+# Refuses (exit 1) while running containers still need runcwrap, unless --force; with --force
+# it lists what will break. The finding is runcwrap's own (`runcwrap dependents`), so the
+# package's prerm and a hand install share it.
+check_dependents() {
+    local binary state runc_root out rc=0
+    binary=$(staged "$RUNCWRAP_LIVE")
+    [ -z "$SOURCE_BINARY" ] || binary=$SOURCE_BINARY
+    state=$(staged "$CONTAINERD_STATE")
+    runc_root=$(staged /run/containerd/runc)
+    if [ ! -x "$binary" ]; then
+        warn "$binary is gone: cannot look for containers that still need runcwrap"
+        return 0
+    fi
+    out=$(RUNCWRAP_CONFIG=$(staged "$CONFIG") "$binary" dependents --state "$state" --runc-root "$runc_root" 2>&1) || rc=$?
+    case "$rc" in
+        0)
+            info "no running container under $state needs runcwrap"
+            return 0
+            ;;
+        2) ;;
+        *)
+            warn "runcwrap dependents failed ($out): cannot tell which containers need runcwrap"
+            [ "$FORCE" = 1 ] || die "cannot check $state for containers that still need runcwrap; fix that, or re-run with --force"
+            return 0
+            ;;
+    esac
+    local n
+    n=$(printf '%s\n' "$out" | grep -c .)
+    printf '%s\n' "$out" | while IFS= read -r line; do info "needs runcwrap: $line"; done
+    if [ "$FORCE" = 1 ]; then
+        warn "--force: uninstalling while $n container(s) still need runcwrap; for each, what breaks is said above"
+        return 0
+    fi
+    if [ "$DRY_RUN" = 1 ]; then
+        act "refuse: $n container(s) still need runcwrap"
+        return 0
+    fi
+    die "$n running container(s) still need runcwrap (listed above): stop and remove them first (crictl stopp/rmp ID, or ctr -n NS task kill ID, ctr -n NS container rm ID; or drain the node), then uninstall again; --force (RUNCWRAP_FORCE=1 for the package) uninstalls anyway"
+}
+
 do_uninstall() {
-    STEPS=4
+    STEPS=5
     say "runcwrap uninstall${PREFIX:+ (under $PREFIX)}$(if_dry ' (dry run: nothing changes)')"
     step "Reading the manifest $MANIFEST"
     read_manifest
@@ -808,6 +861,9 @@ do_uninstall() {
     RUNC_LIVE=$BIN_DIR/runc
     RUNCWRAP_LIVE=$BIN_DIR/runcwrap
     info "installed: $RUNCWRAP_LIVE, $RUNC_LIVE, side file $CONFIG"
+
+    step "Looking for running containers that still need runcwrap"
+    check_dependents
 
     step "Removing runc and runcwrap from $BIN_DIR"
     local runc runcwrap side

@@ -49,6 +49,8 @@ if [ "$(id -u)" = 0 ] && [ -f tests/e2e/run.sh ]; then
 else
     echo "=== e2e suite needs root and tests/e2e/run.sh: not run"
 fi
+# Operations under fault on a busy node (root: private containerds, tmpfs mounts).
+if [ "$(id -u)" = 0 ] && [ -f tests/faults/run.sh ]; then suite faults make --no-print-directory faults; else echo "=== faults suite needs root: not run"; fi
 
 echo
 [ "$failed" -gt 0 ] && echo "failed suites: ${failed_names[*]}"

@@ -6,12 +6,14 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "cli/containerd_config.hpp"
+#include "cli/dependents.hpp"
 #include "cli/doctor.hpp"
 #include "cli/explain.hpp"
 #include "common/environment.hpp"
@@ -160,6 +162,44 @@ int run_import(const std::string& file, const std::string& runtime, bool write, 
     return kExitOk;
 }
 
+// Exit statuses of `dependents`: the uninstall path tells "none" from "some" from "could not look".
+constexpr int kExitDependentsFound = 2;
+
+// The decision log the side file names, for the ids whose stdio runcwrap chowned ("" = none).
+std::string decision_log_of_side_file(const Environment& env) {
+    const std::string side = std::string(env.get(kSideFileEnv).value_or(kDefaultSideFile));
+    auto text = read_file(side);
+    if (!text) return {};
+    auto parsed = parse_side_config(*text, side);
+    return parsed ? parsed->log_file : std::string();
+}
+
+int run_dependents(std::vector<std::string> state_dirs, const std::string& runc_root,
+                   std::string decision_log, bool as_json, const Environment& env) {
+    if (state_dirs.empty()) state_dirs.emplace_back("/run/containerd");
+    if (decision_log.empty()) decision_log = decision_log_of_side_file(env);
+    std::vector<std::string> chowned;
+    if (!decision_log.empty()) {
+        // The rotated half first: together they are the last 4-8 MiB of calls.
+        for (const std::string& path : {decision_log + ".1", decision_log})
+            if (auto text = read_file(path))
+                for (auto& id : chowned_ids_in_log(std::move(*text)))
+                    if (std::find(chowned.begin(), chowned.end(), id) == chowned.end())
+                        chowned.push_back(std::move(id));
+    }
+    std::vector<Dependent> found;
+    for (const auto& dir : state_dirs) {
+        auto more = find_dependents(dir, chowned, runc_root);
+        if (!more) {
+            print_error(more.error().message);
+            return kExitError;
+        }
+        for (auto& d : *more) found.push_back(std::move(d));
+    }
+    print(as_json ? dependents_json(state_dirs, found) : dependents_text(found));
+    return found.empty() ? kExitOk : kExitDependentsFound;
+}
+
 }  // namespace
 
 int cli_main(int argc, char** argv, char** envp) {
@@ -216,6 +256,24 @@ int cli_main(int argc, char** argv, char** envp) {
     doctor->add_option("--containerd-pid", doctor_options.containerd_pid,
                        "Check this containerd process (default: the one running)");
 
+    auto* dependents = app.add_subcommand(
+        "dependents",
+        "List the running containers that still need runcwrap (what uninstalling it would break):\n"
+        "task bundles whose options.json shows containerd dropped the runtime options, and those\n"
+        "the decision log says runcwrap chowned stdio for. Exit 0: none, 2: some, 1: error");
+    std::vector<std::string> dependents_state;
+    std::string dependents_runc_root = std::string(kContainerdDefaultRoot), dependents_log;
+    bool dependents_as_json = false;
+    dependents->add_option("--state", dependents_state,
+                           "containerd's state dir, or its io.containerd.runtime.v2.task folder "
+                           "(repeatable; default /run/containerd)");
+    dependents
+        ->add_option("--runc-root", dependents_runc_root, "runc's default root under containerd")
+        ->capture_default_str();
+    dependents->add_option("--decision-log", dependents_log,
+                           "the decision log (default: the side file's LogFile)");
+    dependents->add_flag("--json", dependents_as_json, "Print JSON instead of text");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -243,6 +301,9 @@ int cli_main(int argc, char** argv, char** envp) {
         }
         return run_explain(runc_args, as_json, envp);
     }
+    if (*dependents)
+        return run_dependents(dependents_state, dependents_runc_root, dependents_log,
+                              dependents_as_json, env);
     if (*import) return run_import(import_file, import_runtime, import_write, import_output, env);
     if (*doctor) {
         const DoctorReport report = run_doctor(doctor_options, env);

@@ -681,6 +681,65 @@ t_decision_log_unwritable() {
     expect_contains decision-log-unwritable "$out" "runc version" && pass decision-log-unwritable
 }
 
+# ---- dependents ------------------------------------------------------------------------------
+# A containerd state dir as the shims leave it: a pod sandbox (handler options kept), an app
+# container of 2.0.4 (task keys only: options dropped), a healthy ctr container, and one whose
+# stdio the decision log says runcwrap chowned.
+t_dependents() {
+    local s=$T/dep/state task out rc
+    task=$s/io.containerd.runtime.v2.task
+    mkdir -p "$task/k8s.io/sandbox1" "$task/k8s.io/app1" "$task/default/healthy" "$task/k8s.io/pipes1" "$T/dep/runc/k8s.io/app1"
+    echo '{"binary_name":"/usr/sbin/runc","systemd_cgroup":true}' >"$task/k8s.io/sandbox1/options.json"
+    echo '{"io_uid":100000,"io_gid":100000}' >"$task/k8s.io/app1/options.json"
+    echo '{"binary_name":"runc"}' >"$task/default/healthy/options.json"
+    echo '{"binary_name":"runc"}' >"$task/k8s.io/pipes1/options.json"
+    echo '{}' >"$T/dep/runc/k8s.io/app1/state.json"
+    printf '%s\n' '{"time":"t","pid":1,"command":"create","id":"pipes1","case":"S5","runtime":"/usr/sbin/runc","source":"PATH","restored":[],"chowned_fds":[0,1,2],"outcome":"exec"}' \
+        '{"time":"t","pid":2,"command":"exec","id":"healthy","case":"S5","runtime":"/usr/sbin/runc","source":"PATH","restored":[],"chowned_fds":[1],"outcome":"exec"}' >"$T/dep/log"
+    out=$("$RW" dependents --state "$s" --runc-root "$T/dep/runc" --decision-log "$T/dep/log")
+    rc=$?
+    [ "$rc" = 2 ] || {
+        fail dependents "exit $rc with dependents, want 2: $out"
+        return
+    }
+    [ "$(grep -c . <<<"$out")" = 2 ] || {
+        fail dependents "want exactly app1 and pipes1:"$'\n'"$out"
+        return
+    }
+    expect_contains dependents "$out" "k8s.io/app1 options-dropped $task/k8s.io/app1: its shim's later calls (exec, kill, delete) run \`runc\` from containerd's PATH" &&
+        expect_contains dependents "$out" "k8s.io/pipes1 stdio-chowned" || return
+    # The task dir itself is accepted; JSON carries the same; runc's state elsewhere says so.
+    out=$("$RW" dependents --state "$task" --runc-root "$T/dep/none" --json)
+    [ "$?" = 2 ] || {
+        fail dependents "--json: exit not 2: $out"
+        return
+    }
+    expect_contains dependents "$out" '"dependents":[{"namespace":"k8s.io","id":"app1","bundle":"'"$task"'/k8s.io/app1","reason":"options-dropped","in_default_root":false,"breaks":"its shim'"'"'s later calls (exec, kill, delete) fail: runc looks for it under /run/containerd/runc/k8s.io' || return
+    # Without the log, the chowned container is not known; the side file's LogFile is the default.
+    side_file "$T/dep/etc" "[options]
+BinaryName = \"$REAL_RUNC\"
+[runcwrap]
+LogFile = \"$T/dep/log\""
+    out=$(RUNCWRAP_CONFIG=$T/dep/etc/config.toml "$RW" dependents --state "$s")
+    expect_contains dependents "$out" "k8s.io/pipes1 stdio-chowned" || return
+    # Nothing running, or no containerd at all: exit 0, nothing printed.
+    rm -rf "$task/k8s.io/app1" "$task/k8s.io/pipes1"
+    out=$("$RW" dependents --state "$s" --decision-log "$T/dep/log")
+    rc=$?
+    if [ "$rc" != 0 ] || [ -n "$out" ]; then
+        fail dependents "healthy state: exit $rc, output [$out]"
+        return
+    fi
+    out=$("$RW" dependents --state "$T/dep/no-such-dir")
+    rc=$?
+    if [ "$rc" != 0 ] || [ -n "$out" ]; then
+        fail dependents "no state dir: exit $rc, output [$out]"
+        return
+    fi
+    pass dependents
+}
+
+t_dependents
 t_import_v2_default
 t_import_v2_runtime_flag
 t_import_nvidia_dropin

@@ -881,7 +881,7 @@ t_containerd_path_check() {
 live_inst() {
     # shellcheck disable=SC2016  # expanded by the inner bash
     OUT=$(unshare -m --propagation private bash -c 'mount --bind "$0" /var/lib && exec "$@"' \
-        "$T/varlib" "$INSTALL" --source-binary "$BIN" --bin-dir "$T/live/bin" --config "$T/live/etc/config.toml" "$@" 2>&1)
+        "$T/varlib" "$INSTALL" --source-binary "$BIN" --containerd-state "$T/no-containerd" --bin-dir "$T/live/bin" --config "$T/live/etc/config.toml" "$@" 2>&1)
     RC=$?
 }
 
@@ -973,6 +973,69 @@ t_live_install() {
     pass live-install
 }
 
+# --uninstall while a container created through runcwrap still runs (containerd dropped its
+# options): refused with its id and the fix, nothing removed; --dry-run says it would refuse;
+# --force uninstalls and says what breaks. A healthy bundle does not hold uninstall back.
+t_uninstall_refuses_dependents() {
+    local p before mid task
+    p=$(new_prefix)
+    task=$p/run/containerd/io.containerd.runtime.v2.task
+    mkdir -p "$task/k8s.io/healthy1" "$task/k8s.io/app7"
+    echo '{"binary_name":"runc"}' >"$task/k8s.io/healthy1/options.json"
+    before=$(tree "$p")
+    inst "$p" --binary-name "$RT"
+    [ "$RC" = 0 ] || {
+        fail uninstall-dependents "install: exit $RC"
+        show
+        return
+    }
+    echo '{"io_uid":100000,"io_gid":100000}' >"$task/k8s.io/app7/options.json"
+    mid=$(tree "$p")
+    inst "$p" --uninstall
+    [ "$RC" = 1 ] && has "needs runcwrap: k8s.io/app7 options-dropped" &&
+        has "1 running container(s) still need runcwrap (listed above): stop and remove them first" &&
+        ! has "healthy1" || {
+        fail uninstall-dependents "not refused: exit $RC"
+        show
+        return
+    }
+    [ "$(tree "$p")" = "$mid" ] || {
+        fail uninstall-dependents "a refused uninstall changed the tree"
+        return
+    }
+    inst "$p" --uninstall --dry-run
+    [ "$RC" = 0 ] && has "would refuse: 1 container(s) still need runcwrap" && [ "$(tree "$p")" = "$mid" ] ||
+        {
+            fail uninstall-dependents "dry run: exit $RC"
+            show
+            return
+        }
+    # The same from the environment, as the package's prerm gets it.
+    OUT=$(RUNCWRAP_FORCE=1 "$INSTALL" --prefix "$p" --uninstall 2>&1)
+    RC=$?
+    [ "$RC" = 0 ] && has "WARNING: --force: uninstalling while 1 container(s) still need runcwrap" &&
+        has "k8s.io/app7 options-dropped" || {
+        fail uninstall-dependents "--force: exit $RC"
+        show
+        return
+    }
+    rm -f "$task/k8s.io/app7/options.json"
+    [ "$(tree "$p")" = "$before" ] || {
+        fail uninstall-dependents "--force left:"$'\n'"$(diff <(echo "$before") <(tree "$p"))"
+        return
+    }
+    # Healthy bundles only: uninstall goes ahead.
+    inst "$p" --binary-name "$RT"
+    inst "$p" --uninstall
+    [ "$RC" = 0 ] && has "no running container under $p/run/containerd needs runcwrap" ||
+        {
+            fail uninstall-dependents "healthy state: exit $RC"
+            show
+            return
+        }
+    pass uninstall-dependents
+}
+
 t_shellcheck() {
     command -v shellcheck >/dev/null || {
         fail shellcheck "shellcheck is not installed (apt-get install shellcheck)"
@@ -1004,6 +1067,7 @@ t_side_file_written_atomically
 t_builds_when_missing
 t_containerd_path_check
 t_live_install
+t_uninstall_refuses_dependents
 t_shellcheck
 
 echo "$passed passed, $failed failed"
