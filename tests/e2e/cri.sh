@@ -84,7 +84,7 @@ need_wrapper() {
 plain_runc_on_path() { install -m 0755 "$E2E_REAL_RUNC" "$E2E_T/bin/runc"; }
 
 run_case() {
-    local num=$1 name=$2 fn=$3 rc=0
+    local num=$1 name=$2 fn=$3
     if [[ -n $E2E_CRI_ONLY && " $E2E_CRI_ONLY " != *" $num "* ]]; then
         return 0
     fi
@@ -95,31 +95,12 @@ run_case() {
     : >"$CASE_DIR/notes"
     cri_side_file
     e2e_wrapper_off
-    local start=$SECONDS
-    (
-        set -eEuo pipefail
-        trap 'printf "unexpected failure (exit %s) of: %s\n" "$?" "$BASH_COMMAND" >>"$CASE_DIR/reason"' ERR
-        cd "$CASE_DIR"
-        "$fn"
-    ) >"$CASE_DIR/out.log" 2>&1 &
-    E2E_CHILD_PID=$!
-    wait "$E2E_CHILD_PID" || rc=$?
-    E2E_CHILD_PID=""
-    if ((rc == 77)); then
-        printf 'N/A %s%s: %s\n' "$E2E_LABEL" "$name" "$(head -n 1 "$CASE_DIR/reason")"
-    elif ((rc == 0)); then
-        PASSED=$((PASSED + 1))
-        printf 'PASS %s%s (%ss)\n' "$E2E_LABEL" "$name" "$((SECONDS - start))"
-    else
-        FAILED=$((FAILED + 1))
-        printf 'FAIL %s%s: %s\n' "$E2E_LABEL" "$name" "$(head -n 1 "$CASE_DIR/reason" || true)"
-        {
-            echo "    --- case output (tail) ---"
-            tail -n 15 "$CASE_DIR/out.log" | sed 's/^/    /'
-            echo "    --- containerd log (last errors) ---"
-            grep -E 'level=(error|warning)' "$E2E_T/containerd.log" | tail -n 6 | cut -c1-400 | sed 's/^/    /'
-        } || true
-    fi
+    local rc=0
+    e2e_case_body "$name" "$fn" || rc=$?
+    case $rc in
+        0) PASSED=$((PASSED + 1)) ;;
+        1) FAILED=$((FAILED + 1)) ;;
+    esac
     sed 's/^/    note: /' "$CASE_DIR/notes"
     # Nothing of this case survives into the next one.
     local pods

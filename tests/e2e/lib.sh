@@ -299,6 +299,42 @@ e2e_side_file() {
     mv -f "$tmp" "$E2E_SIDE"
 }
 
+# e2e_case_body NAME FN: runs case function FN in its own errexit subshell inside CASE_DIR, its
+# output in CASE_DIR/out.log (an unexpected failing command records itself in CASE_DIR/reason),
+# then prints one `PASS`, `FAIL <reason>` (with the tail of its output and containerd's last
+# errors) or `N/A <reason>` (FN exited 77) line; returns 0 (passed), 1 (failed) or 77 (N/A) for
+# the caller to count. Shared by the ctr and the CRI suites; each does its own setup before and
+# cleanup after.
+e2e_case_body() {
+    local name=$1 fn=$2 rc=0 start=$SECONDS reason
+    (
+        set -eEuo pipefail
+        trap 'printf "unexpected failure (exit %s) of: %s\n" "$?" "$BASH_COMMAND" >>"$CASE_DIR/reason"' ERR
+        cd "$CASE_DIR"
+        "$fn"
+    ) >"$CASE_DIR/out.log" 2>&1 &
+    E2E_CHILD_PID=$!
+    wait "$E2E_CHILD_PID" || rc=$?
+    E2E_CHILD_PID=""
+    reason=$(head -n 1 "$CASE_DIR/reason" 2>/dev/null || true)
+    if ((rc == 77)); then
+        printf 'N/A %s%s: %s\n' "$E2E_LABEL" "$name" "$reason"
+        return 77
+    elif ((rc == 0)); then
+        printf 'PASS %s%s (%ss)\n' "$E2E_LABEL" "$name" "$((SECONDS - start))"
+        return 0
+    else
+        printf 'FAIL %s%s: %s\n' "$E2E_LABEL" "$name" "${reason:-exited $rc without a reason}"
+        {
+            echo "    --- case output (tail) ---"
+            tail -n 15 "$CASE_DIR/out.log" | sed 's/^/    /'
+            echo "    --- containerd log (last errors) ---"
+            grep -E 'level=(error|warning)' "$E2E_T/containerd.log" | tail -n 6 | cut -c1-400 | sed 's/^/    /'
+        } || true
+        return 1
+    fi
+}
+
 # Kill and delete tasks, delete containers; quiet, never fails.
 e2e_remove() {
     local id
