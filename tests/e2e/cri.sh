@@ -95,11 +95,10 @@ run_case() {
     : >"$CASE_DIR/notes"
     cri_side_file
     e2e_wrapper_off
-    local rc=0
-    e2e_case_body "$name" "$fn" || rc=$?
-    case $rc in
-        0) PASSED=$((PASSED + 1)) ;;
-        1) FAILED=$((FAILED + 1)) ;;
+    e2e_case_body "$name" "$fn"
+    case $E2E_CASE_RESULT in
+        pass) PASSED=$((PASSED + 1)) ;;
+        fail) FAILED=$((FAILED + 1)) ;;
     esac
     sed 's/^/    note: /' "$CASE_DIR/notes"
     # Nothing of this case survives into the next one.

@@ -74,11 +74,10 @@ run_case() {
     : >"$CASE_DIR/reason"
     # Every case starts from the same ground: runcwrap's side file names the real runc.
     e2e_side_file BinaryName="$E2E_REAL_RUNC" SystemdCgroup=false
-    local rc=0
-    e2e_case_body "$name" "$fn" || rc=$?
-    case $rc in
-        0) PASSED=$((PASSED + 1)) ;;
-        1) FAILED=$((FAILED + 1)) ;;
+    e2e_case_body "$name" "$fn"
+    case $E2E_CASE_RESULT in
+        pass) PASSED=$((PASSED + 1)) ;;
+        fail) FAILED=$((FAILED + 1)) ;;
     esac
     # Nothing of this case survives into the next one.
     local ids

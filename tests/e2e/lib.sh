@@ -52,7 +52,8 @@ E2E_WRAPPER=""
 E2E_RUNC_ROOT=""
 E2E_HAD_RUN_CONTAINERD=0
 E2E_CLEANED=0
-E2E_CHILD_PID="" # a background job of the caller (a running case) to end before cleaning up
+E2E_CASE_RESULT="" # pass, fail or na: the last e2e_case_body
+E2E_CHILD_PID=""   # a background job of the caller (a running case) to end before cleaning up
 E2E_KEEP="${E2E_KEEP:-0}"
 E2E_UIDMAP=(--uidmap 0:100000:65536 --gidmap 0:100000:65536)
 export E2E_DIR
@@ -302,9 +303,10 @@ e2e_side_file() {
 # e2e_case_body NAME FN: runs case function FN in its own errexit subshell inside CASE_DIR, its
 # output in CASE_DIR/out.log (an unexpected failing command records itself in CASE_DIR/reason),
 # then prints one `PASS`, `FAIL <reason>` (with the tail of its output and containerd's last
-# errors) or `N/A <reason>` (FN exited 77) line; returns 0 (passed), 1 (failed) or 77 (N/A) for
-# the caller to count. Shared by the ctr and the CRI suites; each does its own setup before and
-# cleanup after.
+# errors) or `N/A <reason>` (FN exited 77) line, and sets E2E_CASE_RESULT to pass, fail or na for
+# the caller to count. It always returns 0: called in an `if` or `||` list, bash would run FN
+# with errexit and the ERR trap silently off. Shared by the ctr and the CRI suites; each does its
+# own setup before and cleanup after.
 e2e_case_body() {
     local name=$1 fn=$2 rc=0 start=$SECONDS reason
     (
@@ -319,10 +321,10 @@ e2e_case_body() {
     reason=$(head -n 1 "$CASE_DIR/reason" 2>/dev/null || true)
     if ((rc == 77)); then
         printf 'N/A %s%s: %s\n' "$E2E_LABEL" "$name" "$reason"
-        return 77
+        E2E_CASE_RESULT=na
     elif ((rc == 0)); then
         printf 'PASS %s%s (%ss)\n' "$E2E_LABEL" "$name" "$((SECONDS - start))"
-        return 0
+        E2E_CASE_RESULT=pass
     else
         printf 'FAIL %s%s: %s\n' "$E2E_LABEL" "$name" "${reason:-exited $rc without a reason}"
         {
@@ -331,7 +333,7 @@ e2e_case_body() {
             echo "    --- containerd log (last errors) ---"
             grep -E 'level=(error|warning)' "$E2E_T/containerd.log" | tail -n 6 | cut -c1-400 | sed 's/^/    /'
         } || true
-        return 1
+        E2E_CASE_RESULT=fail
     fi
 }
 
