@@ -21,16 +21,27 @@ TEST(HandlerEntry, NamesTheHandlerOfAnEntry) {
 }
 
 TEST(HandlerEntry, AnythingElseIsNoEntry) {
-    for (std::string_view path : std::initializer_list<std::string_view>{
-             "", "runc", "/usr/sbin/runc", "/usr/local/bin/runc", "runcwrap/handlers/a/runc",
-             "usr/lib/runcwrap/handlers/a/runc", "/usr/lib/runcwrap/handlers/a/crun",
-             "/usr/lib/runcwrap/handlers/a/runc/", "/usr/lib/runcwrap/handlers/runc",
-             "/usr/lib/runcwrap/handlers//runc", "/usr/lib/runcwrap/handlers/./runc",
-             "/usr/lib/runcwrap/handlers/../runc", "/usr/lib/runcwrap/handlers/.a/runc",
-             "/usr/lib/runcwrap/handlers/_a/runc", "/usr/lib/runcwrap/handlers/a b/runc",
-             "/usr/lib/runcwrap/handlers/a/b/runc", "/usr/lib/xruncwrap/handlers/a/runc",
-             "/usr/lib/runcwrap/handler/a/runc", "/usr/lib/runcwrap/handlers/a/xrunc",
-             "/usr/lib/runcwrap/handlers/\xc3\xa9/runc"}) {
+    for (std::string_view path :
+         std::initializer_list<std::string_view>{"",
+                                                 "runc",
+                                                 "/usr/sbin/runc",
+                                                 "/usr/local/bin/runc",
+                                                 "runcwrap/handlers/a/runc",
+                                                 "usr/lib/runcwrap/handlers/a/runc",
+                                                 "/usr/lib/runcwrap/handlers/a/crun",
+                                                 "/usr/lib/runcwrap/handlers/a/runc/",
+                                                 "/usr/lib/runcwrap/handlers/runc",
+                                                 "/usr/lib/runcwrap/handlers//runc",
+                                                 "/usr/lib/runcwrap/handlers/./runc",
+                                                 "/usr/lib/runcwrap/handlers/../runc",
+                                                 "/usr/lib/runcwrap/handlers/.a/runc",
+                                                 "/usr/lib/runcwrap/handlers/_a/runc",
+                                                 "/usr/lib/runcwrap/handlers/a b/runc",
+                                                 "/usr/lib/runcwrap/handlers/a/b/runc",
+                                                 "/usr/lib/xruncwrap/handlers/a/runc",
+                                                 "/usr/lib/runcwrap/handler/a/runc",
+                                                 "/usr/lib/runcwrap/handlers/a/xrunc",
+                                                 "/usr/lib/runcwrap/handlers/\xc3\xa9/runc"}) {
         SCOPED_TRACE(std::string(path));
         EXPECT_FALSE(handler_of_entry(path));
     }
