@@ -27,13 +27,16 @@ std::string config_json(const std::string& rootfs, const std::string& sandbox_id
     return R"({"ociVersion":"1.0.2",)" + annotations +
            R"("process":{"terminal":false,"user":{"uid":0,"gid":0},"args":["sh","-c",")" +
            std::string(kReopen) +
-           R"("],"env":["PATH=/bin"],"cwd":"/","noNewPrivileges":true},"root":{"path":")" +
-           rootfs +
+           R"("],"env":["PATH=/bin"],"cwd":"/","noNewPrivileges":true},"root":{"path":")" + rootfs +
            R"("},"hostname":"runcwrap-routed","mounts":[{"destination":"/proc","type":"proc","source":"proc"},)"
            R"({"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]}],)"
            R"("linux":{"uidMappings":[{"containerID":0,"hostID":100000,"size":65536}],)"
            R"("gidMappings":[{"containerID":0,"hostID":100000,"size":65536}],)"
            R"("namespaces":[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"},{"type":"user"}]}})";
+}
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
 }
 
 // A call's own stdio: fresh root-owned 0600 pipes, as a 1.7.x shim makes them. The test keeps
@@ -83,9 +86,9 @@ class RoutedHandler : public ::testing::Test {
         beta_entry = T + "/lib/runcwrap/handlers/beta.v2/runc";
         gamma_entry = T + "/lib/runcwrap/handlers/gamma/runc";  // routed, but has no table
         for (const char* name : {"alpha", "beta"})
-            write_script(T + "/rt/" + name + "-runtime",
-                         "printf '%s\\n' \"$*\" >> " + T + "/" + name + ".calls\nexec " +
-                             kRealRunc + " \"$@\"\n");
+            write_script(T + "/rt/" + name + "-runtime", "printf '%s\\n' \"$*\" >> " + T + "/" +
+                                                             name + ".calls\nexec " + kRealRunc +
+                                                             " \"$@\"\n");
         write_file(T + "/etc/runcwrap/config.toml",
                    "[options]\nBinaryName = \"" + std::string(kRealRunc) +
                        "\"\n[runcwrap]\nLogFile = \"" + T +
@@ -132,6 +135,17 @@ class RoutedHandler : public ::testing::Test {
         return run_captured(s);
     }
 
+    // The process closed its stdio; runc calls it stopped once its init is reaped, a moment
+    // later (the shim waits for the exit event before it deletes, too).
+    void wait_until_stopped(const std::string& id) {
+        for (int i = 0; i < 1000; ++i) {
+            Spawn s{kRealRunc, {"runc", "--root", root, "state", id}, env(), T, {}};
+            if (contains(run_captured(s).out, "\"status\": \"stopped\"")) return;
+            ::usleep(10000);
+        }
+        ADD_FAILURE() << id << " did not stop";
+    }
+
     std::string calls_of(const char* handler) const {
         return read_file(T + "/" + handler + ".calls");
     }
@@ -150,14 +164,15 @@ class RoutedHandler : public ::testing::Test {
             EXPECT_EQ(fstat_of(fd).st_uid, 100000u);
             EXPECT_EQ(fstat_of(fd).st_gid, 100000u);
         }
-        Captured started = call_captured(entry, {"--log", bundle + "/log.json", "--log-format",
-                                                 "json", "start", id});
+        Captured started = call_captured(
+            entry, {"--log", bundle + "/log.json", "--log-format", "json", "start", id});
         ASSERT_EQ(started.exit.code, 0) << started.err << read_file(bundle + "/log.json");
         auto [out, err] = stdio.output();
         EXPECT_EQ(out, "out\n");
         EXPECT_EQ(err, "err\n");
-        Captured deleted = call_captured(entry, {"--log", bundle + "/log.json", "--log-format",
-                                                 "json", "delete", id});
+        wait_until_stopped(id);
+        Captured deleted = call_captured(
+            entry, {"--log", bundle + "/log.json", "--log-format", "json", "delete", id});
         EXPECT_EQ(deleted.exit.code, 0) << deleted.err << read_file(bundle + "/log.json");
     }
 
@@ -165,10 +180,6 @@ class RoutedHandler : public ::testing::Test {
     std::string T, root, rootfs, path_runc, alpha_entry, beta_entry, gamma_entry;
     std::vector<std::string> ids;
 };
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
 
 TEST_F(RoutedHandler, FeaturesThroughEachEntryRunsThatHandlersRuntime) {
     Captured a = call_captured(alpha_entry, {"features"});
@@ -238,16 +249,21 @@ TEST_F(RoutedHandler, S2MapsTheSandboxsEntryBackToTheHandlersRuntime) {
                          "--bundle", bundle, "--pid-file", bundle + "/init.pid", id},
                         stdio);
     ASSERT_EQ(created.code, 0) << read_file(bundle + "/log.json");
-    Spawn start{path_runc, {"runc", "--root", root, "--log", bundle + "/log.json", "start", id},
-                env(),     T,
+    Spawn start{path_runc,
+                {"runc", "--root", root, "--log", bundle + "/log.json", "start", id},
+                env(),
+                T,
                 {}};
     Captured started = run_captured(start);
     ASSERT_EQ(started.exit.code, 0) << started.err;
     auto [out, err] = stdio.output();
     EXPECT_EQ(out, "out\n");
     EXPECT_EQ(err, "err\n");
-    Spawn del{path_runc, {"runc", "--root", root, "--log", bundle + "/log.json", "delete", id},
-              env(),     T,
+    wait_until_stopped(id);
+    Spawn del{path_runc,
+              {"runc", "--root", root, "--log", bundle + "/log.json", "delete", id},
+              env(),
+              T,
               {}};
     EXPECT_EQ(run_captured(del).exit.code, 0);
 
@@ -269,10 +285,10 @@ TEST_F(RoutedHandler, AnEntryWithoutItsTableFailsClosed) {
     write_file(bundle + "/options.json", "{\"binary_name\":\"" + gamma_entry + "\"}", 0600);
     const std::string id = new_id("gamma");
     Stdio stdio;
-    Exit e = call(gamma_entry, gamma_entry,
-                  {"--log", bundle + "/log.json", "--log-format", "json", "create", "--bundle",
-                   bundle, id},
-                  stdio);
+    Exit e = call(
+        gamma_entry, gamma_entry,
+        {"--log", bundle + "/log.json", "--log-format", "json", "create", "--bundle", bundle, id},
+        stdio);
     EXPECT_EQ(e.code, 1);
     const std::string message = "runcwrap: argv[0] " + gamma_entry +
                                 " is CRI handler gamma's runcwrap entry, but the side file " + T +
