@@ -495,7 +495,7 @@ t_doctor_handler_paths() {
         expect_contains doctor-handler-paths "$DOCTOR_OUT" \
             "[FAIL] cri-handler \"crun\": BinaryName = $T/rt/crun: the shim runs $T/rt/crun itself; runcwrap is not on this handler's path; containerd 1.7.24's CRI leaves the stdio pipes of this handler's user-namespaced pods owned by host root" &&
         expect_contains doctor-handler-paths "$DOCTOR_OUT" \
-            "fix: first \`runcwrap import-containerd-config $cfg --runtime crun --write\`" &&
+            "fix: runcwrap route --handler crun (it makes the handler's BinaryName in $cfg runcwrap's entry for it and records $T/rt/crun as its runtime in the side file), then restart containerd" &&
         expect_contains doctor-handler-paths "$DOCTOR_OUT" \
             "[ok]   cri-handler \"kata\": runtime_type io.containerd.kata.v2 is not the runc shim" || return
     local routes
@@ -549,6 +549,86 @@ CFG
         return
     }
     pass doctor-handler-paths
+}
+
+# Issue #15, routed: a handler whose BinaryName is its runcwrap entry is on runcwrap's path when
+# the entry is runcwrap, the side file has its [handlers.NAME] table and that runtime resolves;
+# any of those missing fails on every release (each of its calls would fail closed).
+t_doctor_routed_handlers() {
+    [ -n "$FAKE_CONTAINERD_BIN" ] || {
+        fail doctor-routed-handlers "cannot build the fake containerd (gcc)"
+        return
+    }
+    local e=$T/route/runcwrap/handlers side=$T/doc-route/config.toml cfg=$T/doc-route/containerd.toml name
+    mkdir -p "$T/rt2"
+    printf '#!/bin/sh\necho "crun version 1.8"\n' >"$T/rt2/crun-real"
+    chmod 0755 "$T/rt2" "$T/rt2/crun-real"
+    for name in crun gpu broken; do
+        mkdir -p "$e/$name"
+        ln -s "$BIN" "$e/$name/runc"
+    done
+    side_file "$T/doc-route" "[options]
+BinaryName = \"$REAL_RUNC\"
+[handlers.crun]
+BinaryName = \"$T/rt2/crun-real\"
+SystemdCgroup = true
+[handlers.broken]
+BinaryName = \"$T/rt2/missing\""
+    {
+        echo 'version = 2'
+        echo '[plugins."io.containerd.grpc.v1.cri".containerd]'
+        echo '  default_runtime_name = "crun"'
+        for name in crun gpu broken gone plain; do
+            echo "  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.$name]"
+            echo '    runtime_type = "io.containerd.runc.v2"'
+            echo "  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.$name.options]"
+            if [ "$name" = plain ]; then
+                echo "    BinaryName = \"$T/rt2/crun-real\""
+            else
+                echo "    BinaryName = \"$e/$name/runc\""
+            fi
+        done
+    } >"$cfg"
+    start_containerd_release 1.7.24 "$T/bin:/usr/sbin:/usr/bin" || {
+        fail doctor-routed-handlers "fake containerd did not start"
+        return
+    }
+    doctor_release "$FAKE_PID" "$side" --containerd-config "$cfg"
+    [ "$DOCTOR_RC" = 1 ] || {
+        fail doctor-routed-handlers "1.7.24: exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"
+        return
+    }
+    expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+        "[ok]   cri-handler \"crun\": BinaryName = $e/crun/runc: handler crun's runcwrap entry = runcwrap, which runs the side file's [handlers.crun] BinaryName $T/rt2/crun-real: the handler is routed through runcwrap" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"gpu\": BinaryName = $e/gpu/runc: handler gpu's runcwrap entry = runcwrap, but the side file $side has no [handlers.gpu] table, so every call of this handler fails" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "fix: runcwrap route --handler gpu (it records the handler's runtime there)" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"gone\": BinaryName = $e/gone/runc: handler gone's runcwrap entry, which is missing (or not executable)" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "fix: runcwrap route --handler gone (it recreates the entry), or runcwrap route --undo" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"broken\": BinaryName = $e/broken/runc: handler broken's runcwrap entry = runcwrap, which cannot run the handler's runtime: runtime $T/rt2/missing (from side file $side [handlers.broken] BinaryName): No such file or directory" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"plain\": BinaryName = $T/rt2/crun-real: the shim runs $T/rt2/crun-real itself; runcwrap is not on this handler's path; containerd 1.7.24's CRI" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "fix: runcwrap route --handler plain (it makes the handler's BinaryName in $cfg runcwrap's entry for it" || return
+    local routes
+    routes=$(jq -c '[.containerd.handlers[] | [.name, .reaches_runcwrap, .routed_handler]]' <<<"$DOCTOR_JSON")
+    [ "$routes" = '[["broken",true,"broken"],["crun",true,"crun"],["gone",false,"gone"],["gpu",true,"gpu"],["plain",false,null]]' ] || {
+        fail doctor-routed-handlers "--json handlers: $routes"
+        return
+    }
+    same_in_json doctor-routed-handlers 'cri-handler "crun"' &&
+        same_in_json doctor-routed-handlers 'cri-handler "gpu"' || return
+    # 2.0.5 needs no runcwrap, but a broken route still fails every call of its handler.
+    start_containerd_release 2.0.5 "$T/bin:/usr/sbin:/usr/bin"
+    doctor_release "$FAKE_PID" "$side" --containerd-config "$cfg"
+    expect_contains doctor-routed-handlers "$DOCTOR_OUT" "[ok]   cri-handler \"crun\": BinaryName = $e/crun/runc" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" "[FAIL] cri-handler \"gpu\": BinaryName = $e/gpu/runc" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" "[ok]   cri-handler \"plain\": BinaryName = $T/rt2/crun-real: the shim runs $T/rt2/crun-real itself; runcwrap is not on this handler's path; containerd 2.0.5 needs no runcwrap there" || return
+    pass doctor-routed-handlers
 }
 
 # ---- explain ---------------------------------------------------------------------------------
@@ -755,6 +835,7 @@ build_fake_containerd
 t_doctor_debian_stock_config
 t_doctor_release_facts
 t_doctor_handler_paths
+t_doctor_routed_handlers
 t_explain_bundle
 t_explain_stdio
 t_explain_userns_path
