@@ -631,6 +631,39 @@ BinaryName = \"$T/rt2/missing\""
     pass doctor-routed-handlers
 }
 
+# Issue #15: a container whose options.json names a routed handler's entry (2.0.5, 1.7.x), or
+# whose options were dropped and whose pod sandbox's options.json names one (2.0.4), needs that
+# entry; a sandbox naming the real runtime does not make its app container depend on an entry.
+t_dependents_routed() {
+    local s=$T/dep-route task out rc e=/usr/local/lib/runcwrap/handlers
+    task=$s/io.containerd.runtime.v2.task/k8s.io
+    mkdir -p "$task/sbx" "$task/app" "$task/direct" "$task/plain-sbx" "$task/plain-app"
+    echo '{"binary_name":"'"$e"'/crun-fast/runc","systemd_cgroup":true}' >"$task/sbx/options.json"
+    echo '{"ociVersion":"1.0.2","annotations":{"io.kubernetes.cri.sandbox-id":"sbx"}}' >"$task/app/config.json"
+    echo '{"io_uid":100000,"io_gid":100000}' >"$task/app/options.json"
+    echo '{"binary_name":"'"$e"'/gpu.nvidia/runc"}' >"$task/direct/options.json"
+    echo '{"binary_name":"/usr/sbin/runc"}' >"$task/plain-sbx/options.json"
+    echo '{"ociVersion":"1.0.2","annotations":{"io.kubernetes.cri.sandbox-id":"plain-sbx"}}' >"$task/plain-app/config.json"
+    echo '{"io_uid":100000,"io_gid":100000}' >"$task/plain-app/options.json"
+    out=$("$RW" dependents --state "$s" --runc-root "$T/dep-route/runc")
+    rc=$?
+    [ "$rc" = 2 ] || {
+        fail dependents-routed "exit $rc, want 2: $out"
+        return
+    }
+    [ "$(grep -c . <<<"$out")" = 4 ] || {
+        fail dependents-routed "want app, direct, plain-app and sbx:"$'\n'"$out"
+        return
+    }
+    expect_contains dependents-routed "$out" "k8s.io/app handler-entry $task/app: needs handler crun-fast's entry $e/crun-fast/runc and the side file's [handlers.crun-fast]" &&
+        expect_contains dependents-routed "$out" "k8s.io/sbx handler-entry $task/sbx: needs handler crun-fast's entry" &&
+        expect_contains dependents-routed "$out" "k8s.io/direct handler-entry $task/direct: needs handler gpu.nvidia's entry $e/gpu.nvidia/runc and the side file's [handlers.\"gpu.nvidia\"]" &&
+        expect_contains dependents-routed "$out" "k8s.io/plain-app options-dropped" || return
+    out=$("$RW" dependents --state "$s" --runc-root "$T/dep-route/runc" --json)
+    expect_contains dependents-routed "$out" '{"namespace":"k8s.io","id":"app","bundle":"'"$task"'/app","reason":"handler-entry","in_default_root":false,"handler":"crun-fast","entry":"'"$e"'/crun-fast/runc","breaks":"needs handler crun-fast' || return
+    pass dependents-routed
+}
+
 # ---- explain ---------------------------------------------------------------------------------
 make_bug_bundle() { # dir
     mkdir -p "$1/rootfs"
@@ -820,6 +853,7 @@ LogFile = \"$T/dep/log\""
 }
 
 t_dependents
+t_dependents_routed
 t_import_v2_default
 t_import_v2_runtime_flag
 t_import_nvidia_dropin
