@@ -694,6 +694,48 @@ t_explain_bundle() {
     pass explain-bundle
 }
 
+# Issue #15: explain shows the routed case: a bundle whose options.json names a handler's entry
+# is the shim's call through that entry (argv[0]); --via gives any call that argv[0].
+t_explain_routed() {
+    local b=$T/state/io.containerd.runtime.v2.task/e2e/routed1 e=$T/rlib/runcwrap/handlers out rc
+    make_bug_bundle "$b"
+    mkdir -p "$e/fast"
+    ln -s "$BIN" "$e/fast/runc"
+    printf '{"binary_name":"%s"}' "$e/fast/runc" >"$b/options.json"
+    side_file "$T/exp-route" "[options]
+BinaryName = \"$REAL_RUNC\"
+[handlers.fast]
+BinaryName = \"$REAL_RUNC\"
+SystemdCgroup = true"
+    out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --bundle "$b" 2>/dev/null) || {
+        fail explain-routed "exit $?: $out"
+        return
+    }
+    expect_contains explain-routed "$out" "call:      $e/fast/runc --root /run/containerd/runc/e2e" &&
+        expect_contains explain-routed "$out" "case:      routed-handler" &&
+        expect_contains explain-routed "$out" "why:       argv[0] $e/fast/runc is CRI handler fast's runcwrap entry ($b/options.json holds the runtime options): run the handler's runtime, restore nothing" &&
+        expect_contains explain-routed "$out" "runtime:   $REAL_RUNC (from side file $T/exp-route/config.toml [handlers.fast] BinaryName)" &&
+        expect_contains explain-routed "$out" "restored:  nothing (no options were dropped)" || return
+    out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --json --via "$e/fast/runc" -- features)
+    [ "$(jq -r '.case' <<<"$out")" = routed-handler ] && [ "$(jq -r '.argv[0]' <<<"$out")" = "$e/fast/runc" ] || {
+        fail explain-routed "--via features: $out"
+        return
+    }
+    # An entry the side file has no table for: the error the wrapper would fail with.
+    out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --via "$e/slow/runc" -- features)
+    rc=$?
+    [ "$rc" = 1 ] && expect_contains explain-routed "$out" "error:     runcwrap: argv[0] $e/slow/runc is CRI handler slow's runcwrap entry, but the side file $T/exp-route/config.toml has no [handlers.slow] table to say which runtime that handler runs; fix: runcwrap route --handler slow" || {
+        fail explain-routed "missing table: exit $rc: $out"
+        return
+    }
+    # options.json naming runcwrap itself (its runc in PATH): healthy, not a wrapping runtime.
+    printf '{"binary_name":"%s"}' "$T/bin/runc" >"$b/options.json"
+    out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --bundle "$b" 2>/dev/null)
+    expect_contains explain-routed "$out" "case:      healthy" &&
+        expect_contains explain-routed "$out" "names $T/bin/runc, which names runcwrap itself" || return
+    pass explain-routed
+}
+
 t_explain_stdio() {
     # Issue #3: explain shows the process user, the mapped host ids and, per fd, what it is.
     local b=$T/state/io.containerd.runtime.v2.task/e2e/ctr1 out
@@ -871,6 +913,7 @@ t_doctor_release_facts
 t_doctor_handler_paths
 t_doctor_routed_handlers
 t_explain_bundle
+t_explain_routed
 t_explain_stdio
 t_explain_userns_path
 t_explain_id
