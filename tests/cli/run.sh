@@ -622,6 +622,10 @@ BinaryName = \"$T/rt2/missing\""
     }
     same_in_json doctor-routed-handlers 'cri-handler "crun"' &&
         same_in_json doctor-routed-handlers 'cri-handler "gpu"' || return
+    # The default handler is routed: its drift is measured against [handlers.crun], not [options].
+    expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+        "[FAIL] containerd-config-drift: SystemdCgroup: containerd false, side file [handlers.crun] true" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" "fix: runcwrap route --handler crun (it records the handler's options again)" || return
     # 2.0.5 needs no runcwrap, but a broken route still fails every call of its handler.
     start_containerd_release 2.0.5 "$T/bin:/usr/sbin:/usr/bin"
     doctor_release "$FAKE_PID" "$side" --containerd-config "$cfg"
