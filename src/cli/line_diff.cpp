@@ -36,6 +36,7 @@ struct Step {
     std::size_t b;  // index in after (keep, add)
 };
 
+// diff -u's order: within a change, the removed lines come first.
 // The longest common subsequence of the middle that differs (after the common prefix and
 // suffix): config edits touch a few lines, so the table stays small. A middle too large for it
 // is shown as one replacement.
@@ -61,7 +62,7 @@ std::vector<Step> edit_script(const std::vector<DiffLine>& a, const std::vector<
         while (i < n || j < m) {
             if (i < n && j < m && a[prefix + i] == b[prefix + j]) {
                 steps.push_back({Op::keep, prefix + i++, prefix + j++});
-            } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
+            } else if (j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j])) {
                 steps.push_back({Op::add, prefix + i, prefix + j++});
             } else {
                 steps.push_back({Op::remove, prefix + i++, prefix + j});

@@ -40,8 +40,8 @@ constexpr int kRecordFormat = 1;
 
 struct TextLine {
     std::size_t begin = 0;
-    std::size_t end = 0;  // past its "\n"
-    std::string_view text;
+    std::size_t end = 0;    // past its "\n"
+    std::string_view text;  // without it
 };
 
 std::vector<TextLine> text_lines(std::string_view text) {
@@ -49,7 +49,10 @@ std::vector<TextLine> text_lines(std::string_view text) {
     for (std::size_t pos = 0; pos < text.size();) {
         std::size_t nl = text.find('\n', pos);
         const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
-        lines.push_back({pos, end, text.substr(pos, end - pos)});
+        std::string_view content = text.substr(pos, end - pos);
+        while (!content.empty() && (content.back() == '\n' || content.back() == '\r'))
+            content.remove_suffix(1);
+        lines.push_back({pos, end, content});
         pos = end;
     }
     return lines;
