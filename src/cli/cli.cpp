@@ -295,8 +295,9 @@ int cli_main(int argc, char** argv, char** envp) {
                     "Print the diff, the entries and the tables; change nothing");
     route->add_flag("--restart-containerd", route_request.restart_containerd,
                     "After a change: systemctl restart containerd");
-    route->add_option("--containerd-config", route_request.containerd_config,
-                      "containerd's config.toml")
+    route
+        ->add_option("--containerd-config", route_request.containerd_config,
+                     "containerd's config.toml")
         ->capture_default_str();
     route->add_option("--config", route_request.side_file, "The side file")->capture_default_str();
     route->add_option("--entry-dir", route_request.entry_dir, "Where the entries go")
@@ -306,8 +307,9 @@ int cli_main(int argc, char** argv, char** envp) {
     route->add_option("--bin-dir", route_request.bin_dir,
                       "Where install.sh put runcwrap (default: its manifest's, else "
                       "/usr/local/bin)");
-    route->add_option("--containerd-state", route_request.containerd_state,
-                      "containerd's state dir, for --undo's dependents check")
+    route
+        ->add_option("--containerd-state", route_request.containerd_state,
+                     "containerd's state dir, for --undo's dependents check")
         ->capture_default_str();
     route->add_option("--prefix", route_request.prefix,
                       "The node's root when it is a staged tree (every path is under it)");
@@ -344,8 +346,7 @@ int cli_main(int argc, char** argv, char** envp) {
                               dependents_as_json, env);
     if (*route) {
         if (route_request.side_file == kDefaultSideFile)
-            route_request.side_file =
-                std::string(env.get(kSideFileEnv).value_or(kDefaultSideFile));
+            route_request.side_file = std::string(env.get(kSideFileEnv).value_or(kDefaultSideFile));
         std::fflush(stdout);
         const int rc = run_route(route_request, std::cout, std::cerr);
         std::cout.flush();

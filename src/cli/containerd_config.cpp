@@ -197,8 +197,8 @@ Result<ContainerdConfig> load_containerd_config(const std::string& path,
 Result<std::string> file_defining_handler(const ContainerdConfig& cfg, const std::string& name) {
     const RuntimeHandler* handler = cfg.handler(name);
     if (cfg.cri_plugin.empty() || !handler || handler->builtin)
-        return make_error("no file of " + cfg.files.front() + " defines runtime handler \"" +
-                          name + "\"");
+        return make_error("no file of " + cfg.files.front() + " defines runtime handler \"" + name +
+                          "\"");
     std::string defining, setting;
     for (const auto& file : cfg.files) {
         auto tree = parse_file(file);

@@ -324,8 +324,8 @@ Result<bool> apply_edit(std::string& text, std::string_view file, const BinaryNa
         }
         if (!edit.value) return false;
         const std::string_view header_line = content_of(text, lines[options->header]);
-        std::string indent = key_indent ? std::string(*key_indent)
-                                        : std::string(indentation_of(header_line));
+        std::string indent =
+            key_indent ? std::string(*key_indent) : std::string(indentation_of(header_line));
         if (!key_indent && !indent.empty()) indent += "  ";
         insert_after(text, lines[options->header],
                      indent + "BinaryName = " + basic_string(*edit.value), eol);
@@ -405,9 +405,9 @@ Result<EditedConfig> edit_binary_names(std::string_view text, std::string_view f
     }
     auto after = parse_toml(edited.text, file);
     if (!after)
-        return make_error("runcwrap's edit of " + std::string(file) +
-                          " would not be valid TOML (nothing was written): " +
-                          after.error().message);
+        return make_error(
+            "runcwrap's edit of " + std::string(file) +
+            " would not be valid TOML (nothing was written): " + after.error().message);
     for (const bool drop_empty : {false, true}) {
         toml::table expected = *before;
         if (auto st = expected_tree(expected, file, edits, drop_empty); !st) return st.error();

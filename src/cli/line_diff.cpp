@@ -55,9 +55,8 @@ std::vector<Step> edit_script(const std::vector<DiffLine>& a, const std::vector<
         std::vector<std::vector<unsigned>> lcs(n + 1, std::vector<unsigned>(m + 1, 0));
         for (std::size_t i = n; i-- > 0;)
             for (std::size_t j = m; j-- > 0;)
-                lcs[i][j] = a[prefix + i] == b[prefix + j]
-                                ? lcs[i + 1][j + 1] + 1
-                                : std::max(lcs[i + 1][j], lcs[i][j + 1]);
+                lcs[i][j] = a[prefix + i] == b[prefix + j] ? lcs[i + 1][j + 1] + 1
+                                                           : std::max(lcs[i + 1][j], lcs[i][j + 1]);
         std::size_t i = 0, j = 0;
         while (i < n || j < m) {
             if (i < n && j < m && a[prefix + i] == b[prefix + j]) {
@@ -80,8 +79,7 @@ std::vector<Step> edit_script(const std::vector<DiffLine>& a, const std::vector<
 std::string range(std::size_t start, std::size_t count) {
     // diff -u: a hunk's start is 1-based; an empty range names the line before it.
     const std::size_t first = count == 0 ? start : start + 1;
-    return count == 1 ? std::to_string(first)
-                      : std::to_string(first) + "," + std::to_string(count);
+    return count == 1 ? std::to_string(first) : std::to_string(first) + "," + std::to_string(count);
 }
 
 }  // namespace

@@ -7,13 +7,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
 #include <algorithm>
 #include <cerrno>
 #include <optional>
 #include <ostream>
-#include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 
 #include "cli/containerd_config_edit.hpp"
 #include "cli/dependents.hpp"
@@ -162,9 +162,9 @@ Status write_atomically(const std::string& path, std::string_view content, mode_
     const std::string tmp = path + ".runcwrap-route." + std::to_string(::getpid());
     UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
     if (!fd.valid()) return make_error("cannot write " + tmp + ": " + errno_text(errno));
-    bool ok = ::write(fd.get(), content.data(), content.size()) ==
-                  static_cast<ssize_t>(content.size()) &&
-              ::fchmod(fd.get(), had ? (old.st_mode & 07777) : new_mode) == 0;
+    bool ok =
+        ::write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
+        ::fchmod(fd.get(), had ? (old.st_mode & 07777) : new_mode) == 0;
     if (ok && had && ::geteuid() == 0) ok = ::fchown(fd.get(), old.st_uid, old.st_gid) == 0;
     ok = ok && ::fsync(fd.get()) == 0;
     const int write_errno = errno;
@@ -316,7 +316,8 @@ Result<RouteRecord> parse_record(const std::string& text, const std::string& pat
     rapidjson::Document doc;
     doc.Parse(text.c_str(), text.size());
     if (doc.HasParseError() || !doc.IsObject())
-        return make_error(path + ": not a route record (not a JSON object); fix: restore "
+        return make_error(path +
+                          ": not a route record (not a JSON object); fix: restore "
                           "containerd's config from the backups beside it, then remove it");
     auto format = doc.FindMember("format");
     if (format == doc.MemberEnd() || !format->value.IsInt() ||
@@ -329,8 +330,10 @@ Result<RouteRecord> parse_record(const std::string& text, const std::string& pat
     if (auto it = doc.FindMember("handlers"); it != doc.MemberEnd() && it->value.IsArray())
         for (const auto& h : it->value.GetArray()) {
             if (!h.IsObject()) continue;
-            RoutedHandler rh{json_string(h, "name"),        json_string(h, "file"),
-                             json_string(h, "plugin"),      json_string(h, "entry"),
+            RoutedHandler rh{json_string(h, "name"),
+                             json_string(h, "file"),
+                             json_string(h, "plugin"),
+                             json_string(h, "entry"),
                              json_bool(h, "binary_name_was_set"),
                              json_string(h, "binary_name_before"),
                              json_bool(h, "options_table_added")};
@@ -538,8 +541,8 @@ Result<std::string> find_binary(const RouteRequest& r) {
 }
 
 Result<Plan> plan_route(const RouteRequest& r, std::ostream& out) {
-    auto cfg = load_containerd_config(staged(r, r.containerd_config), std::nullopt, false,
-                                      r.prefix);
+    auto cfg =
+        load_containerd_config(staged(r, r.containerd_config), std::nullopt, false, r.prefix);
     if (!cfg) return cfg.error();
     auto chosen = choose_handlers(r, *cfg, out);
     if (!chosen) return chosen.error();
@@ -608,11 +611,10 @@ Result<Plan> plan_route(const RouteRequest& r, std::ostream& out) {
             auto in_file = binary_name_in_file(*text, file, cfg->cri_plugin, c.handler->name);
             if (!in_file) return in_file.error();
             auto& records = plan.record.handlers;
-            records.erase(std::remove_if(records.begin(), records.end(),
-                                         [&](const RoutedHandler& h) {
-                                             return h.name == c.handler->name;
-                                         }),
-                          records.end());
+            records.erase(
+                std::remove_if(records.begin(), records.end(),
+                               [&](const RoutedHandler& h) { return h.name == c.handler->name; }),
+                records.end());
             records.push_back({c.handler->name, node_file, cfg->cri_plugin, c.entry,
                                in_file->has_value(), in_file->value_or(""),
                                edited->options_table_added[i]});
@@ -674,10 +676,10 @@ Result<UndoPlan> plan_undo(const RouteRequest& r, const RouteRecord& record) {
             auto bn = binary_name_in_file(base, path, h.plugin, h.name);
             if (!bn) return bn.error();
             if (*bn == h.entry) {
-                edits.push_back({h.plugin, h.name,
-                                 h.had_binary_name ? std::optional(h.binary_name_before)
-                                                   : std::nullopt,
-                                 h.options_table_added});
+                edits.push_back(
+                    {h.plugin, h.name,
+                     h.had_binary_name ? std::optional(h.binary_name_before) : std::nullopt,
+                     h.options_table_added});
                 reverted.push_back(h.name);
             } else if (!unchanged_since && bn->has_value()) {
                 left.push_back(h.name + " (BinaryName = " + **bn + ", changed since routing)");
@@ -722,14 +724,15 @@ constexpr std::string_view kRestartNote =
 Status restart_containerd(std::ostream& out) {
     struct stat st {};
     if (::stat("/run/systemd/system", &st) != 0 || !S_ISDIR(st.st_mode))
-        return make_error("--restart-containerd: systemd is not running here (no "
-                          "/run/systemd/system); restart containerd the way it was started");
+        return make_error(
+            "--restart-containerd: systemd is not running here (no "
+            "/run/systemd/system); restart containerd the way it was started");
     out << "restarting containerd: systemctl restart containerd\n";
     out.flush();
     const char* argv[] = {"systemctl", "restart", "containerd", nullptr};
     pid_t pid = 0;
-    if (int e = ::posix_spawnp(&pid, "systemctl", nullptr, nullptr, const_cast<char**>(argv),
-                               environ);
+    if (int e =
+            ::posix_spawnp(&pid, "systemctl", nullptr, nullptr, const_cast<char**>(argv), environ);
         e != 0)
         return make_error("cannot run systemctl: " + errno_text(e));
     int status = 0;
@@ -787,8 +790,8 @@ int apply_route(const RouteRequest& r, Plan& plan, std::ostream& out, std::ostre
     }
     for (const auto& change : plan.configs) {
         if (auto st = write_file_change(change); !st) return fail(err, st.error());
-        out << "routed in " << node_path_of(r, change.path) << " (backup: "
-            << plan.record.file(node_path_of(r, change.path))->backup << ")\n";
+        out << "routed in " << node_path_of(r, change.path)
+            << " (backup: " << plan.record.file(node_path_of(r, change.path))->backup << ")\n";
     }
     return kRouteOk;
 }
@@ -848,7 +851,8 @@ int undo(const RouteRequest& r, std::ostream& out, std::ostream& err) {
         out << "dry run: nothing is changed. It would:\n";
         for (const auto& c : plan->configs) print_diff(c, r, out);
         if (plan->side_file) print_diff(*plan->side_file, r, out);
-        for (const auto& e : plan->entries) out << "remove the entry " << node_path_of(r, e) << "\n";
+        for (const auto& e : plan->entries)
+            out << "remove the entry " << node_path_of(r, e) << "\n";
         return kRouteOk;
     }
     // 1. containerd's config first: a restarted containerd no longer leads to the entries.
@@ -983,8 +987,10 @@ std::string side_file_without_tables(std::string_view text_in,
     const std::size_t at = text.find(kRouteComment);
     if (at == std::string::npos) return text;
     std::size_t from = at;
-    if (from >= 2 && text[from - 1] == '\n' && text[from - 2] == '\n') from -= 1;
-    else if (from == 1 && text[0] == '\n') from = 0;
+    if (from >= 2 && text[from - 1] == '\n' && text[from - 2] == '\n')
+        from -= 1;
+    else if (from == 1 && text[0] == '\n')
+        from = 0;
     text.erase(from, at + kRouteComment.size() - from);
     return text;
 }
@@ -994,11 +1000,11 @@ int run_route(const RouteRequest& request, std::ostream& out, std::ostream& err)
     while (r.prefix.size() > 1 && r.prefix.back() == '/') r.prefix.pop_back();
     if (r.prefix == "/") r.prefix.clear();
     if (!r.prefix.empty() && r.prefix[0] != '/') r.prefix = absolute_path(r.prefix);
-    for (const std::string* path : {&r.containerd_config, &r.side_file, &r.entry_dir,
-                                    &r.containerd_state, &r.state_dir})
+    for (const std::string* path :
+         {&r.containerd_config, &r.side_file, &r.entry_dir, &r.containerd_state, &r.state_dir})
         if (path->empty() || (*path)[0] != '/')
-            return fail(err, make_error("\"" + *path +
-                                        "\": route's paths are the node's: absolute paths"));
+            return fail(
+                err, make_error("\"" + *path + "\": route's paths are the node's: absolute paths"));
     if (r.restart_containerd && !r.prefix.empty())
         return fail(err, make_error("--restart-containerd with --prefix: the staged tree's "
                                     "containerd is not this machine's; restart it on the node"));

@@ -65,17 +65,17 @@ TEST(ContainerdConfigEdit, Containerd20ConfigDefaultKeepsLiteralStrings) {
 }
 
 TEST(ContainerdConfigEdit, EveryHeaderSpelling) {
-    auto edited = edit_binary_names(fixture("quoting.toml"), "q.toml",
-                                    {route_edit(kCri1, "gpu.nvidia"), route_edit(kCri1, "runc"),
-                                     route_edit(kCri1, "crun")});
+    auto edited = edit_binary_names(
+        fixture("quoting.toml"), "q.toml",
+        {route_edit(kCri1, "gpu.nvidia"), route_edit(kCri1, "runc"), route_edit(kCri1, "crun")});
     ASSERT_TRUE(edited) << edited.error().message;
     EXPECT_EQ(edited->text, fixture("expected/quoting.routed.toml"));
 }
 
 TEST(ContainerdConfigEdit, CrlfStaysCrlf) {
-    auto edited = edit_binary_names(fixture("crlf.toml"), "crlf.toml",
-                                    {route_edit(kCri1, "gpu.nvidia"), route_edit(kCri1, "runc"),
-                                     route_edit(kCri1, "crun")});
+    auto edited = edit_binary_names(
+        fixture("crlf.toml"), "crlf.toml",
+        {route_edit(kCri1, "gpu.nvidia"), route_edit(kCri1, "runc"), route_edit(kCri1, "crun")});
     ASSERT_TRUE(edited) << edited.error().message;
     std::string want = fixture("expected/quoting.routed.toml");
     std::string crlf;
@@ -124,26 +124,28 @@ TEST(ContainerdConfigEdit, UndoPutsBackTheValueOrTakesAwayWhatWasAdded) {
     ASSERT_TRUE(undone) << undone.error().message;
     EXPECT_EQ(undone->text, before);
     // An inserted key goes, and its table with it only when asked and nothing else is left.
-    const std::string table = "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.r]\n"
-                              "runtime_type = \"io.containerd.runc.v2\"\n";
+    const std::string table =
+        "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.r]\n"
+        "runtime_type = \"io.containerd.runc.v2\"\n";
     const std::string options =
         "[plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.r.options]\n";
     auto kept = edit_binary_names(table + options + "BinaryName = \"/x\"\nRoot = \"/r\"\n", "t",
                                   {{kCri1, "r", std::nullopt, true}});
     ASSERT_TRUE(kept) << kept.error().message;
     EXPECT_EQ(kept->text, table + options + "Root = \"/r\"\n");
-    auto dropped =
-        edit_binary_names(table + options + "BinaryName = \"/x\"\n", "t", {{kCri1, "r", std::nullopt, true}});
+    auto dropped = edit_binary_names(table + options + "BinaryName = \"/x\"\n", "t",
+                                     {{kCri1, "r", std::nullopt, true}});
     ASSERT_TRUE(dropped) << dropped.error().message;
     EXPECT_EQ(dropped->text, table);
 }
 
 TEST(ContainerdConfigEdit, InsertsIntoAnOptionsTableWithoutBinaryName) {
-    const std::string text = "version = 2\n"
-                             "  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n"
-                             "    runtime_type = \"io.containerd.runc.v2\"\n"
-                             "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
-                             "      SystemdCgroup = true  # cgroup v2\n";
+    const std::string text =
+        "version = 2\n"
+        "  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc]\n"
+        "    runtime_type = \"io.containerd.runc.v2\"\n"
+        "    [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.runc.options]\n"
+        "      SystemdCgroup = true  # cgroup v2\n";
     auto edited = edit_binary_names(text, "t", {{kCri1, "runc", "/e/\"q\"", false}});
     ASSERT_TRUE(edited) << edited.error().message;
     EXPECT_EQ(edited->text,
@@ -156,8 +158,8 @@ TEST(ContainerdConfigEdit, InsertsIntoAnOptionsTableWithoutBinaryName) {
 }
 
 TEST(ContainerdConfigEdit, RefusesInlineTablesAndDottedKeysNamingTheLine) {
-    auto inline_table = edit_binary_names(fixture("inline.toml"), "inline.toml",
-                                          {route_edit(kCri1, "runc")});
+    auto inline_table =
+        edit_binary_names(fixture("inline.toml"), "inline.toml", {route_edit(kCri1, "runc")});
     ASSERT_FALSE(inline_table);
     EXPECT_EQ(inline_table.error().message.rfind("inline.toml:3: ", 0), 0u)
         << inline_table.error().message;
@@ -210,7 +212,8 @@ TEST(ContainerdConfigEdit, VerifiesTheParsedTree) {
 
 TEST(ContainerdConfigEdit, BinaryNameInFile) {
     const std::string text = fixture("containerd-1.7.24-handlers.toml");
-    EXPECT_EQ(*binary_name_in_file(text, "c", kCri1, "runc"), std::optional<std::string>("/usr/sbin/runc"));
+    EXPECT_EQ(*binary_name_in_file(text, "c", kCri1, "runc"),
+              std::optional<std::string>("/usr/sbin/runc"));
     EXPECT_EQ(*binary_name_in_file(text, "c", kCri1, "plain"), std::nullopt);
     EXPECT_EQ(*binary_name_in_file(text, "c", kCri1, "nope"), std::nullopt);
     EXPECT_FALSE(binary_name_in_file("[x", "c", kCri1, "runc"));

@@ -61,8 +61,9 @@ const std::string kComment =
     "next runc in PATH).\n";
 
 TEST(Route, SideFileTablesAddedAndRemovedByteForByte) {
-    const std::string side = "# mine\n[options]\nBinaryName = \"runc\"  # keep\n\n[runcwrap]\n"
-                             "ChownStdio = true\n";
+    const std::string side =
+        "# mine\n[options]\nBinaryName = \"runc\"  # keep\n\n[runcwrap]\n"
+        "ChownStdio = true\n";
     const std::string a = "[handlers.a]\nBinaryName = \"/a\"\nSystemdCgroup = false\n";
     const std::string b = "[handlers.\"b.c\"]\nBinaryName = \"runc\"\nSystemdCgroup = true\n";
     const std::string with_a = side_file_with_tables(side, {{"a", a}});
