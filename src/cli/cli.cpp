@@ -20,9 +20,11 @@
 #include "cli/route.hpp"
 #include "common/environment.hpp"
 #include "common/fs.hpp"
+#include "wrapper/handler_entry.hpp"
 #include "wrapper/plan.hpp"
 #include "wrapper/runc_args.hpp"
 #include "wrapper/runc_state.hpp"
+#include "wrapper/shim_options.hpp"
 #include "wrapper/stdio_owner.hpp"
 
 #ifndef RUNCWRAP_VERSION
@@ -48,8 +50,9 @@ void print_error(const std::string& text) {
     std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-int run_explain(std::vector<std::string> runc_args, bool as_json, char** envp) {
-    std::vector<std::string_view> argv{"runc"};
+int run_explain(const std::string& argv0, std::vector<std::string> runc_args, bool as_json,
+                char** envp) {
+    std::vector<std::string_view> argv{argv0};
     for (const auto& a : runc_args) argv.emplace_back(a);
     const RuncCall call = parse_runc_argv(std::move(argv));
     const Environment env(envp);
@@ -77,6 +80,17 @@ std::vector<std::string> create_call_for_bundle(const std::string& dir) {
             "--pid-file",
             bundle + "/init.pid",
             id};
+}
+
+// The argv[0] the shim gives a call on this bundle: a routed handler's entry when its intact
+// options.json names one as binary_name (go-runc runs BinaryName by that name), else "runc".
+std::string shim_argv0_for_bundle(const std::string& dir) {
+    auto text = read_file(absolute_path(dir, current_dir()) + "/options.json");
+    if (!text) return "runc";
+    auto shim = parse_shim_options(*text);
+    if (!shim || shim->runtime_options_dropped() || !handler_of_entry(shim->options.binary_name))
+        return "runc";
+    return shim->options.binary_name;
 }
 
 // A call on a running container, as the shim makes them (its log.json names the bundle).
@@ -225,11 +239,15 @@ int cli_main(int argc, char** argv, char** envp) {
         "  runcwrap explain --id ID [--root DIR]   (a call on a running container)");
     bool as_json = false;
     std::vector<std::string> runc_args;
-    std::string explain_bundle, explain_id, explain_root;
+    std::string explain_bundle, explain_id, explain_root, explain_via;
     explain->add_flag("--json", as_json, "Print JSON instead of text");
     explain->add_option("--bundle", explain_bundle, "A bundle folder: explain its create call");
     explain->add_option("--id", explain_id, "A running container's id");
     explain->add_option("--root", explain_root, "runc's state folder for --id (default /run/runc)");
+    explain->add_option("--via", explain_via,
+                        "The call's argv[0], e.g. a routed handler's entry "
+                        ".../runcwrap/handlers/NAME/runc (default runc; for --bundle, the entry "
+                        "its options.json names)");
     explain->add_option("runc_args", runc_args, "The runc arguments, after --");
 
     auto* import = app.add_subcommand(
@@ -329,7 +347,11 @@ int cli_main(int argc, char** argv, char** envp) {
             print_error("explain takes one of: -- <runc arguments>, --bundle DIR, --id ID");
             return kExitError;
         }
-        if (!explain_bundle.empty()) runc_args = create_call_for_bundle(explain_bundle);
+        std::string argv0 = explain_via.empty() ? "runc" : explain_via;
+        if (!explain_bundle.empty()) {
+            runc_args = create_call_for_bundle(explain_bundle);
+            if (explain_via.empty()) argv0 = shim_argv0_for_bundle(explain_bundle);
+        }
         if (!explain_id.empty()) {
             auto call =
                 call_for_container(explain_id, explain_root.empty() ? "/run/runc" : explain_root);
@@ -339,7 +361,7 @@ int cli_main(int argc, char** argv, char** envp) {
             }
             runc_args = *call;
         }
-        return run_explain(runc_args, as_json, envp);
+        return run_explain(argv0, runc_args, as_json, envp);
     }
     if (*dependents)
         return run_dependents(dependents_state, dependents_runc_root, dependents_log,
