@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "cli/dependents.hpp"
 #include "cli/doctor.hpp"
 #include "cli/explain.hpp"
+#include "cli/route.hpp"
 #include "common/environment.hpp"
 #include "common/fs.hpp"
 #include "wrapper/handler_entry.hpp"
@@ -292,6 +294,44 @@ int cli_main(int argc, char** argv, char** envp) {
                            "the decision log (default: the side file's LogFile)");
     dependents->add_flag("--json", dependents_as_json, "Print JSON instead of text");
 
+    auto* route = app.add_subcommand(
+        "route",
+        "Route CRI runtime handlers that name their runtime through runcwrap, each keeping its\n"
+        "runtime: an entry <entry-dir>/NAME/runc -> runcwrap, the side file's [handlers.NAME]\n"
+        "table, and the handler's BinaryName in containerd's config (a backup and a record in\n"
+        "/var/lib/runcwrap/route). --undo takes it back. containerd reads its config only when\n"
+        "it starts: restart it after (--restart-containerd does, with systemd)");
+    RouteRequest route_request;
+    route->add_flag("--all", route_request.all,
+                    "Every runc-shim handler whose BinaryName names a runtime");
+    route->add_option("--handler", route_request.handlers, "A handler to route (repeatable)");
+    route->add_flag("--undo", route_request.undo,
+                    "Restore containerd's config, remove the tables and the entries");
+    route->add_flag("--force", route_request.force,
+                    "--undo: remove entries and tables even while containers run through them");
+    route->add_flag("--dry-run", route_request.dry_run,
+                    "Print the diff, the entries and the tables; change nothing");
+    route->add_flag("--restart-containerd", route_request.restart_containerd,
+                    "After a change: systemctl restart containerd");
+    route
+        ->add_option("--containerd-config", route_request.containerd_config,
+                     "containerd's config.toml")
+        ->capture_default_str();
+    route->add_option("--config", route_request.side_file, "The side file")->capture_default_str();
+    route->add_option("--entry-dir", route_request.entry_dir, "Where the entries go")
+        ->capture_default_str();
+    route->add_option("--binary", route_request.binary,
+                      "The runcwrap binary the entries lead to (default: <bin dir>/runcwrap)");
+    route->add_option("--bin-dir", route_request.bin_dir,
+                      "Where install.sh put runcwrap (default: its manifest's, else "
+                      "/usr/local/bin)");
+    route
+        ->add_option("--containerd-state", route_request.containerd_state,
+                     "containerd's state dir, for --undo's dependents check")
+        ->capture_default_str();
+    route->add_option("--prefix", route_request.prefix,
+                      "The node's root when it is a staged tree (every path is under it)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -326,6 +366,14 @@ int cli_main(int argc, char** argv, char** envp) {
     if (*dependents)
         return run_dependents(dependents_state, dependents_runc_root, dependents_log,
                               dependents_as_json, env);
+    if (*route) {
+        if (route_request.side_file == kDefaultSideFile)
+            route_request.side_file = std::string(env.get(kSideFileEnv).value_or(kDefaultSideFile));
+        std::fflush(stdout);
+        const int rc = run_route(route_request, std::cout, std::cerr);
+        std::cout.flush();
+        return rc;
+    }
     if (*import) return run_import(import_file, import_runtime, import_write, import_output, env);
     if (*doctor) {
         const DoctorReport report = run_doctor(doctor_options, env);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The management CLI as an operator uses it: import-containerd-config, doctor, explain, and the
+# The management CLI as an operator uses it: import-containerd-config, doctor, explain, route, and the
 # decision log under concurrent wrapper calls. Run as root: side files must be root-owned.
 # Usage: tests/cli/run.sh /abs/path/to/build/runcwrap
 set -uo pipefail
@@ -899,8 +899,21 @@ LogFile = \"$T/dep/log\""
     pass dependents
 }
 
+# `runcwrap route` on staged node trees: its own script, one line here.
+t_route() {
+    local out
+    if out=$(bash "$HERE/route.sh" "$BIN" 2>&1); then
+        echo "$out"
+        pass "route ($(tail -1 <<<"$out"))"
+    else
+        echo "$out"
+        fail route "tests/cli/route.sh: $(tail -1 <<<"$out")"
+    fi
+}
+
 t_dependents
 t_dependents_routed
+t_route
 t_import_v2_default
 t_import_v2_runtime_flag
 t_import_nvidia_dropin
