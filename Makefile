@@ -52,13 +52,14 @@ RELEASE_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,norelro -Wl,-z,now -Wl,-z
   $(if $(HOT_PATH_LD),-T $(HOT_PATH_LD))
 
 # The tree shows the two faces of the binary: src/wrapper/ is everything a `runc` call runs (the
-# hot path), src/cli/ the management CLI (doctor, explain, import), src/common/ what both use;
+# hot path), src/cli/ the management CLI (doctor, explain, import; src/cli/install/: install),
+# src/common/ what both use;
 # src/main.cpp only dispatches. A file's folder puts it in the right build: nothing to list here.
-SRCS := src/main.cpp $(wildcard src/wrapper/*.cpp src/common/*.cpp src/cli/*.cpp)
+SRCS := src/main.cpp $(wildcard src/wrapper/*.cpp src/common/*.cpp src/cli/*.cpp src/cli/*/*.cpp)
 UNIT_TESTS := $(wildcard tests/unit/*/*.cpp)
 # The management CLI's objects link last, so the wrapper's code (and the library code it is the
 # first to use) lies together at the start of .text: the hot path faults in fewer text pages.
-CLI_SRCS := $(wildcard src/cli/*.cpp)
+CLI_SRCS := $(wildcard src/cli/*.cpp src/cli/*/*.cpp)
 # toml++ runs on the hot path only when the strict side-file reader defers to it: after the
 # wrapper's code too, so that the strict reader, the side-file read and the wrapper lie together.
 HOT_PATH_FALLBACK_SRCS := src/wrapper/side_config.cpp src/common/toml_guard.cpp

@@ -16,6 +16,7 @@
 #include "cli/dependents.hpp"
 #include "cli/doctor.hpp"
 #include "cli/explain.hpp"
+#include "cli/install/command.hpp"
 #include "common/environment.hpp"
 #include "common/fs.hpp"
 #include "wrapper/plan.hpp"
@@ -273,6 +274,8 @@ int cli_main(int argc, char** argv, char** envp) {
     dependents->add_option("--decision-log", dependents_log,
                            "the decision log (default: the side file's LogFile)");
     dependents->add_flag("--json", dependents_as_json, "Print JSON instead of text");
+
+    install::register_install_command(app, envp);
 
     try {
         app.parse(argc, argv);
