@@ -76,8 +76,13 @@ UniqueFd create_temp(const TempBeside& tmp) {
 }
 
 std::string mode_string(mode_t m) {
-    std::string s = S_ISDIR(m) ? "d" : S_ISLNK(m) ? "l" : S_ISCHR(m) ? "c" : S_ISBLK(m) ? "b"
-                                 : S_ISFIFO(m) ? "p" : S_ISSOCK(m) ? "s" : "-";
+    std::string s = S_ISDIR(m)    ? "d"
+                    : S_ISLNK(m)  ? "l"
+                    : S_ISCHR(m)  ? "c"
+                    : S_ISBLK(m)  ? "b"
+                    : S_ISFIFO(m) ? "p"
+                    : S_ISSOCK(m) ? "s"
+                                  : "-";
     const char* rwx = "rwxrwxrwx";
     for (int i = 0; i < 9; ++i) s += (m & (0400 >> i)) ? rwx[i] : '-';
     if (m & S_ISUID) s[3] = (m & S_IXUSR) ? 's' : 'S';
@@ -121,7 +126,8 @@ bool present(const std::string& path) {
     return ::lstat(path.c_str(), &st) == 0;
 }
 bool same_file(const std::string& a, const std::string& b) {
-    struct stat sa {}, sb {};
+    struct stat sa {
+    }, sb{};
     return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
 }

@@ -13,14 +13,14 @@
 
 namespace runcwrap::install {
 
-bool exists(const std::string& path);      // -e (follows symlinks)
-bool is_symlink(const std::string& path);  // -L
-bool is_regular(const std::string& path);  // -f (follows symlinks)
-bool is_folder(const std::string& path);   // -d
-bool is_executable(const std::string& path);  // -x
-bool present(const std::string& path);        // -e or -L: something is there
-bool same_file(const std::string& a, const std::string& b);  // -ef
-bool same_bytes(const std::string& a, const std::string& b);  // cmp -s
+bool exists(const std::string& path);                             // -e (follows symlinks)
+bool is_symlink(const std::string& path);                         // -L
+bool is_regular(const std::string& path);                         // -f (follows symlinks)
+bool is_folder(const std::string& path);                          // -d
+bool is_executable(const std::string& path);                      // -x
+bool present(const std::string& path);                            // -e or -L: something is there
+bool same_file(const std::string& a, const std::string& b);       // -ef
+bool same_bytes(const std::string& a, const std::string& b);      // cmp -s
 std::optional<std::string> link_target(const std::string& path);  // readlink
 Result<std::string> sha256_of_file(const std::string& path);
 
@@ -39,8 +39,8 @@ Status replace_with_symlink(const std::string& dest, const std::string& target, 
 Status make_folder(const std::string& path, bool as_root);  // 0755 root:root
 Status set_mode_and_owner(const std::string& path, mode_t mode, bool as_root);
 Status rename_path(const std::string& from, const std::string& to);  // mv -T
-Status remove_file(const std::string& path);                          // rm -f
-bool remove_empty_folder(const std::string& path);                    // rmdir
+Status remove_file(const std::string& path);                         // rm -f
+bool remove_empty_folder(const std::string& path);                   // rmdir
 bool folder_is_empty(const std::string& path);
 
 }  // namespace runcwrap::install

@@ -53,9 +53,8 @@ std::vector<std::string> containerd_pids() {
     if (!proc) return pids;
     while (const struct dirent* e = ::readdir(proc)) {
         const std::string_view name = e->d_name;
-        if (name.empty() || !std::all_of(name.begin(), name.end(), [](unsigned char c) {
-                return std::isdigit(c) != 0;
-            }))
+        if (name.empty() || !std::all_of(name.begin(), name.end(),
+                                         [](unsigned char c) { return std::isdigit(c) != 0; }))
             continue;
         auto comm = read_file("/proc/" + std::string(name) + "/comm");
         if (comm && without_trailing_newlines(*comm) == "containerd") pids.emplace_back(name);

@@ -109,7 +109,8 @@ void Installer::backup(const std::string& node) {
     const std::string to_node = node + std::string(kBackupSuffix);
     const std::string to = staged(to_node);
     if (present(to))
-        fail(to + " already exists: a backup from another install? Move it away (or put it back as " +
+        fail(to +
+             " already exists: a backup from another install? Move it away (or put it back as " +
              from + ") and run again");
     const std::string owner = dpkg_owner(dpkg_, node);
     if (!owner.empty())
@@ -132,8 +133,8 @@ void Installer::fix_mode(const std::string& path, std::string_view mode) {
     if (!is_root_ && cur.substr(0, cur.find(' ')) == want_mode) return;
     out_.act("reset " + path + " to " + std::string(mode) + " root:root (was " + cur + ")");
     if (options_.dry_run) return;
-    checked(set_mode_and_owner(path, static_cast<mode_t>(std::stoul(want_mode, nullptr, 8)),
-                               is_root_));
+    checked(
+        set_mode_and_owner(path, static_cast<mode_t>(std::stoul(want_mode, nullptr, 8)), is_root_));
 }
 
 // runcwrap refuses a side file whose folder others can write: say so rather than chmod a folder
@@ -143,11 +144,15 @@ void Installer::check_side_folder(const std::string& node_dir) {
     struct stat st {};
     if (::stat(d.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return;
     if ((st.st_mode & 022) != 0)
-        out_.warn(d + " is group- or other-writable: runcwrap will refuse the side file. Fix: "
-                      "chmod go-w " + d);
+        out_.warn(d +
+                  " is group- or other-writable: runcwrap will refuse the side file. Fix: "
+                  "chmod go-w " +
+                  d);
     if (is_root_ && st.st_uid != 0)
-        out_.warn(d + " is not owned by root: runcwrap will refuse the side file. Fix: chown "
-                      "root:root " + d);
+        out_.warn(d +
+                  " is not owned by root: runcwrap will refuse the side file. Fix: chown "
+                  "root:root " +
+                  d);
 }
 
 // Runs the binary being installed under the name runcwrap (its management face).
@@ -335,8 +340,9 @@ void Installer::place_side_file() {
         case SideFileAction::keep_edited:
         case SideFileAction::keep_foreign:
             if (ours)
-                out_.info(dest + " was edited since install wrote it: keeping it "
-                                 "(--replace-config replaces it)");
+                out_.info(dest +
+                          " was edited since install wrote it: keeping it "
+                          "(--replace-config replaces it)");
             else
                 out_.info(dest +
                           " was not written by install.sh: keeping it (--replace-config replaces "
@@ -384,16 +390,16 @@ void Installer::check_search_path(const std::string& who, const std::string& val
     });
     switch (verdict.finding) {
         case SearchPathFinding::finds_ours:
-            out_.info("[ok] " + who + ": PATH=" + value + " finds " + bin + "/runc (runcwrap) first");
+            out_.info("[ok] " + who + ": PATH=" + value + " finds " + bin +
+                      "/runc (runcwrap) first");
             break;
         case SearchPathFinding::shadowed:
             path_problem(who + " finds " + verdict.first + "/runc before " + bin +
-                         "/runc (PATH=" + value +
-                         "): containerd would bypass runcwrap. Fix: put " + bin + " before " +
-                         verdict.first +
+                         "/runc (PATH=" + value + "): containerd would bypass runcwrap. Fix: put " +
+                         bin + " before " + verdict.first +
                          " in containerd's PATH (systemd: `systemctl edit containerd`, add "
-                         "[Service] Environment=PATH=" + bin +
-                         ":..., then restart containerd), or install with --bin-dir " +
+                         "[Service] Environment=PATH=" +
+                         bin + ":..., then restart containerd), or install with --bin-dir " +
                          verdict.first + " --force");
             break;
         case SearchPathFinding::not_found:
@@ -420,8 +426,8 @@ void Installer::check_containerd_path() {
     for (const auto& pid : pids) {
         auto block = read_file("/proc/" + pid + "/environ");
         if (!block) {
-            out_.warn("cannot read /proc/" + pid + "/environ: run as root to check containerd (pid " +
-                      pid + ")");
+            out_.warn("cannot read /proc/" + pid +
+                      "/environ: run as root to check containerd (pid " + pid + ")");
             continue;
         }
         ++checked_count;
@@ -446,7 +452,8 @@ void Installer::check_containerd_path() {
     const auto systemctl = find_in_path("systemctl", env_.get("PATH").value_or(""));
     if (given.empty() && systemctl) {
         auto show = [&](const char* property) {
-            Command command{*systemctl, {"systemctl", "show", "containerd", "-p", property, "--value"}};
+            Command command{*systemctl,
+                            {"systemctl", "show", "containerd", "-p", property, "--value"}};
             command.capture_stderr = false;
             command.discard_stderr = true;
             return run_command(command, env_).output;
@@ -470,8 +477,9 @@ void Installer::check_containerd_path() {
         }
     }
     if (checked_count == 0) {
-        out_.info("containerd is not running and has no systemd unit here: its PATH cannot be "
-                  "checked yet.");
+        out_.info(
+            "containerd is not running and has no systemd unit here: its PATH cannot be "
+            "checked yet.");
         out_.info("Once it runs: runcwrap doctor --bin-dir " + options_.bin_dir);
     }
 }
@@ -488,8 +496,9 @@ StepResult Installer::check_containerd() {
     } else {
         out_.info("skipped: " + prefix +
                   " is a staged tree; the running containerd's PATH says nothing about it.");
-        out_.info("On the node, runcwrap doctor checks it (--containerd-pid PID checks one "
-                  "against the tree).");
+        out_.info(
+            "On the node, runcwrap doctor checks it (--containerd-pid PID checks one "
+            "against the tree).");
     }
     return std::nullopt;
 }
@@ -509,8 +518,10 @@ StepResult Installer::run_doctor() {
         return std::nullopt;
     }
     if (options_.no_doctor) {
-        out_.info("skipped (--no-doctor): readiness is not verified. Run: runcwrap doctor "
-                  "--bin-dir " + bin);
+        out_.info(
+            "skipped (--no-doctor): readiness is not verified. Run: runcwrap doctor "
+            "--bin-dir " +
+            bin);
         return std::nullopt;
     }
     Command doctor{runcwrap_live(), {runcwrap_live(), "doctor", "--bin-dir", bin}};

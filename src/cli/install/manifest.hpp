@@ -19,9 +19,9 @@ struct Manifest {
     bool exists = false;
     std::string bin_dir;
     std::string config;
-    std::vector<std::string> created_dirs;  // in creation order (uninstall goes backwards)
-    std::string binary_sha;                 // "" = install did not place runcwrap
-    std::string link_target;                // "" = install did not make the runc link
+    std::vector<std::string> created_dirs;       // in creation order (uninstall goes backwards)
+    std::string binary_sha;                      // "" = install did not place runcwrap
+    std::string link_target;                     // "" = install did not make the runc link
     std::map<std::string, std::string> backups;  // node path -> where its old file went
     std::string side_sha;                        // "" = install did not write the side file
 };

@@ -16,18 +16,16 @@ std::string lower(std::string_view text) {
 }
 
 bool all_digits(std::string_view text) {
-    return !text.empty() && std::all_of(text.begin(), text.end(), [](unsigned char c) {
-        return std::isdigit(c) != 0;
-    });
+    return !text.empty() && std::all_of(text.begin(), text.end(),
+                                        [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 // A Debian package name: ^[a-z0-9][a-z0-9.+-]+$
 bool is_package_name(std::string_view name) {
     auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
     if (name.size() < 2 || !lower_alnum(name[0])) return false;
-    return std::all_of(name.begin() + 1, name.end(), [&](char c) {
-        return lower_alnum(c) || c == '.' || c == '+' || c == '-';
-    });
+    return std::all_of(name.begin() + 1, name.end(),
+                       [&](char c) { return lower_alnum(c) || c == '.' || c == '+' || c == '-'; });
 }
 
 // The options that take a value, and where it goes.

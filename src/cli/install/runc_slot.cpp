@@ -24,8 +24,8 @@ RuncSlotFacts observe_runc_slot(const std::string& runc, const std::string& runc
     if (f.is_symlink) f.link_target = link_target(runc).value_or("");
     if (f.exists) {
         f.same_inode_as_installed = same_file(runc, runcwrap);
-        f.same_bytes_as_source = !f.same_inode_as_installed && !source.empty() &&
-                                 same_bytes(runc, source);
+        f.same_bytes_as_source =
+            !f.same_inode_as_installed && !source.empty() && same_bytes(runc, source);
     }
     return f;
 }

@@ -15,10 +15,10 @@ enum class RuncSlot {
 };
 
 struct RuncSlotFacts {
-    bool present = false;        // something (even a dangling symlink) is at the path
-    bool exists = false;         // it resolves to a file
+    bool present = false;  // something (even a dangling symlink) is at the path
+    bool exists = false;   // it resolves to a file
     bool is_symlink = false;
-    std::string link_target;     // when a symlink
+    std::string link_target;               // when a symlink
     bool same_inode_as_installed = false;  // the same file as BIN_DIR/runcwrap
     bool same_bytes_as_source = false;     // the same bytes as the binary being installed
 };

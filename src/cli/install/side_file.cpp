@@ -58,7 +58,8 @@ SideFileAction decide_side_file_action(const SideFileState& s) {
     if (s.regular) {
         if (s.current_sha == s.wanted_sha && ours) return SideFileAction::up_to_date;
         if (ours && s.current_sha == s.manifest_sha) return SideFileAction::update_ours;
-        if (!s.replace_config) return ours ? SideFileAction::keep_edited : SideFileAction::keep_foreign;
+        if (!s.replace_config)
+            return ours ? SideFileAction::keep_edited : SideFileAction::keep_foreign;
         return ours ? SideFileAction::replace_edited : SideFileAction::replace_with_backup;
     }
     if (s.present) {

@@ -42,15 +42,15 @@ struct SideFileState {
 };
 
 enum class SideFileAction {
-    write_new,             // nothing there
-    up_to_date,            // ours, as we would write it
-    update_ours,           // ours, unedited: rewrite it
-    keep_edited,           // ours, edited since: keep it (--replace-config replaces it)
-    keep_foreign,          // not written by install: keep it
-    replace_edited,        // ours, edited, --replace-config
-    replace_with_backup,   // not ours, --replace-config: back it up, then write
-    refuse_not_regular,    // a folder, a symlink...: only --replace-config replaces it
-    replace_not_regular,   // that, with --replace-config (backed up when not ours)
+    write_new,            // nothing there
+    up_to_date,           // ours, as we would write it
+    update_ours,          // ours, unedited: rewrite it
+    keep_edited,          // ours, edited since: keep it (--replace-config replaces it)
+    keep_foreign,         // not written by install: keep it
+    replace_edited,       // ours, edited, --replace-config
+    replace_with_backup,  // not ours, --replace-config: back it up, then write
+    refuse_not_regular,   // a folder, a symlink...: only --replace-config replaces it
+    replace_not_regular,  // that, with --replace-config (backed up when not ours)
 };
 
 SideFileAction decide_side_file_action(const SideFileState& s);

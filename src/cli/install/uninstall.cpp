@@ -64,9 +64,9 @@ StepResult Installer::check_dependents() {
         out_.warn(binary + " is gone: cannot look for containers that still need runcwrap");
         return std::nullopt;
     }
-    Command dependents{binary,
-                       {"runcwrap", "dependents", "--state", state, "--runc-root",
-                        staged(kContainerdRuncRoot)}};
+    Command dependents{
+        binary,
+        {"runcwrap", "dependents", "--state", state, "--runc-root", staged(kContainerdRuncRoot)}};
     dependents.set_env = {{"RUNCWRAP_CONFIG", staged(options_.config)}};
     const CommandResult r = run_command(dependents, env_);
     if (r.status == 0) {
@@ -117,9 +117,8 @@ StepResult Installer::remove_binaries() {
     }
     restore_backup(runc_live());
     if (!manifest_.binary_sha.empty()) {
-        const bool unchanged =
-            is_regular(runcwrap) && sha256_of_file(runcwrap).ok() &&
-            *sha256_of_file(runcwrap) == manifest_.binary_sha;
+        const bool unchanged = is_regular(runcwrap) && sha256_of_file(runcwrap).ok() &&
+                               *sha256_of_file(runcwrap) == manifest_.binary_sha;
         if (is_regular(runcwrap) && (unchanged || options_.force))
             remove_path(runcwrap, "the binary install copied");
         else if (exists(runcwrap))
@@ -166,8 +165,10 @@ StepResult Installer::remove_manifest_and_folders() {
             out_.info("keeping " + d + " (not empty)");
             continue;
         }
-        out_.act("remove folder " + d + " (created by install)" + out_.if_dry(", if empty by then"));
-        if (!options_.dry_run && !remove_empty_folder(d)) out_.info("keeping " + d + " (not empty)");
+        out_.act("remove folder " + d + " (created by install)" +
+                 out_.if_dry(", if empty by then"));
+        if (!options_.dry_run && !remove_empty_folder(d))
+            out_.info("keeping " + d + " (not empty)");
     }
     out_.say("");
     out_.say("runcwrap is uninstalled" + out_.if_dry(" (dry run: nothing changed)") + ".");
