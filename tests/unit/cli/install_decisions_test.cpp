@@ -46,8 +46,9 @@ TEST(InstallSideFile, Texts) {
               "# Written by install.sh from runcwrap import-containerd-config.\n"
               "# from /etc/containerd/config.toml\n[options]\nRoot = \"/stage/x\"\n"
               "# other runtime handler \"crun\": BinaryName = \"/usr/bin/crun\"");
-    EXPECT_EQ(other_handler_notes(imported),
-              std::vector<std::string>{"other runtime handler \"crun\": BinaryName = \"/usr/bin/crun\""});
+    EXPECT_EQ(
+        other_handler_notes(imported),
+        std::vector<std::string>{"other runtime handler \"crun\": BinaryName = \"/usr/bin/crun\""});
 }
 
 TEST(InstallSideFile, RouteTablesAreTheOneSeam) {
@@ -111,7 +112,8 @@ TEST(InstallDpkg, OwnerFromQuery) {
 
 TEST(InstallSha256, KnownDigests) {
     EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(sha256_hex("abc"),
+              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
               "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     Sha256 pieces;

@@ -39,9 +39,8 @@ TEST(InstallOptions, BothSpellingsOfAValue) {
 }
 
 TEST(InstallOptions, EnvironmentFirstCommandLineWins) {
-    auto p = parse({"--bin-dir", "/b"},
-                   {"RUNCWRAP_BIN_DIR=/env-bin", "RUNCWRAP_FORCE=Yes", "DESTDIR=/d",
-                    "RUNCWRAP_BINARY_NAME=/usr/sbin/runc"});
+    auto p = parse({"--bin-dir", "/b"}, {"RUNCWRAP_BIN_DIR=/env-bin", "RUNCWRAP_FORCE=Yes",
+                                         "DESTDIR=/d", "RUNCWRAP_BINARY_NAME=/usr/sbin/runc"});
     ASSERT_TRUE(p.result) << p.error();
     EXPECT_EQ(p.result->bin_dir, "/b");
     EXPECT_TRUE(p.result->force);
@@ -63,10 +62,9 @@ TEST(InstallOptions, Refusals) {
     EXPECT_EQ(parse({"--binary-name", "usr/sbin/runc"}).error(),
               "--binary-name must be an absolute path, got: usr/sbin/runc");
     EXPECT_NE(parse({"--binary-name", "/opt/x\"y"}).error().find("quotes"), std::string::npos);
-    EXPECT_NE(parse({"--binary-name", "/a", "--from-containerd-config", "/c"})
-                  .error()
-                  .find("exclusive"),
-              std::string::npos);
+    EXPECT_NE(
+        parse({"--binary-name", "/a", "--from-containerd-config", "/c"}).error().find("exclusive"),
+        std::string::npos);
     EXPECT_NE(parse({"--systemd-cgroup"}).error().find("goes with --binary-name"),
               std::string::npos);
     EXPECT_TRUE(parse({"--systemd-cgroup", "--uninstall"}).result);
@@ -76,8 +74,7 @@ TEST(InstallOptions, Refusals) {
     EXPECT_NE(parse({"--containerd-pid", "0"}).error().find("process id"), std::string::npos);
     EXPECT_NE(parse({"--containerd-pid", "12a"}).error().find("process id"), std::string::npos);
     EXPECT_TRUE(parse({"--containerd-pid", "120"}).result);
-    EXPECT_NE(parse({"--dpkg", "Runcwrap"}).error().find("Debian package name"),
-              std::string::npos);
+    EXPECT_NE(parse({"--dpkg", "Runcwrap"}).error().find("Debian package name"), std::string::npos);
     EXPECT_EQ(parse({"--config", "/usr/local/bin/runc"}).error(),
               "--config /usr/local/bin/runc is where the binaries go");
     EXPECT_EQ(parse({"--prefix", "/missing"}).error(),
