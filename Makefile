@@ -156,22 +156,19 @@ dist-tests: dist $(BUILD)/aarch64/unit-tests $(BUILD)/integration-tests $(BUILD)
 	bash tests/dist/run.sh
 
 # The installer image (deploy/kubernetes/), built offline with umoci: amd64, and arm64 too when
-# build/aarch64/runcwrap exists (`make dist` builds it). The arm64 image needs arm64 bash-static
-# and busybox-static: from RUNCWRAP_IMAGE_DEBS=DIR, else downloaded into build/image-debs with a
-# private apt configuration (packaging/image/fetch-debs.sh). A multi-arch index then.
+# build/aarch64/runcwrap exists (`make dist` builds it); a multi-arch index then. Each holds its
+# static runcwrap alone (`runcwrap node-install` is the entry point).
 IMAGE := $(DIST)/runcwrap-installer-$(VERSION).oci.tar
-RUNCWRAP_IMAGE_DEBS ?= $(BUILD)/image-debs
 # (an arm64 binary that exists is rebuilt when stale, so both images come from one commit)
 image: $(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),$(BUILD)/aarch64/runcwrap)
-	sh toolchain/ensure-packages.sh "make image" umoci bash-static busybox-static jq
-	@if [ -x $(BUILD)/aarch64/runcwrap ]; then bash packaging/image/fetch-debs.sh arm64 $(RUNCWRAP_IMAGE_DEBS); fi
-	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(IMAGE) \
+	sh toolchain/ensure-packages.sh "make image" umoci jq
+	bash packaging/image/make-image.sh $(VERSION) $(IMAGE) \
 	  amd64=$(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),arm64=$(BUILD)/aarch64/runcwrap)
 
 # The installer image on a private containerd against staged nodes (root), after a second
 # build of the same archive that must give the same bytes.
 image-tests: image
-	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(BUILD)/image-again.oci.tar \
+	bash packaging/image/make-image.sh $(VERSION) $(BUILD)/image-again.oci.tar \
 	  amd64=$(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),arm64=$(BUILD)/aarch64/runcwrap) >/dev/null
 	@cmp $(IMAGE) $(BUILD)/image-again.oci.tar && rm -f $(BUILD)/image-again.oci.tar && \
 	  echo "PASS make image is reproducible: a second build gives the same bytes ($$(sha256sum <$(IMAGE) | cut -c1-16))"

@@ -1,6 +1,7 @@
 #include "cli/install/command.hpp"
 
 #include "cli/install/installer.hpp"
+#include "cli/install/node_install.hpp"
 #include "common/environment.hpp"
 
 namespace runcwrap::install {
@@ -19,6 +20,18 @@ void register_install_command(CLI::App& app, char** envp) {
     install->callback([install, envp] {
         const Environment env(envp);
         throw CLI::RuntimeError(run_install(install->remaining(), env));
+    });
+
+    auto* node = app.add_subcommand(
+        "node-install",
+        "The installer image's entry point: install | uninstall [--wait] | check on the node\n"
+        "mounted at $HOST_ROOT (default /host), through `runcwrap install --prefix`");
+    node->prefix_command();
+    node->set_help_flag();
+    node->allow_extras();
+    node->callback([node, envp] {
+        const Environment env(envp);
+        throw CLI::RuntimeError(run_node_install(node->remaining(), env));
     });
 }
 

@@ -86,6 +86,9 @@ CommandResult run_command(const Command& command, const Environment& env) {
             const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
             if (null >= 0) ::dup2(null, STDERR_FILENO);
         }
+        if (!command.chroot_dir.empty() &&
+            (::chroot(command.chroot_dir.c_str()) != 0 || ::chdir("/") != 0))
+            ::_exit(127);
         ::execve(program->c_str(), argv.data(), envp.data());
         ::_exit(127);
     }

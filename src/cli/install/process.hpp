@@ -20,6 +20,7 @@ struct Command {
     std::string program;            // a path, or a name looked up in PATH
     std::vector<std::string> argv;  // argv[0] included
     std::vector<std::pair<std::string, std::string>> set_env;
+    std::string chroot_dir;      // "" = run it here; else chroot(2) there first (the node's root)
     bool capture_stderr = true;  // false: stderr goes where install's goes
     bool discard_stderr = false;
 };

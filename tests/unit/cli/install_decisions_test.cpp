@@ -126,3 +126,34 @@ TEST(InstallSha256, KnownDigests) {
 
 }  // namespace
 }  // namespace runcwrap::install
+
+#include "cli/install/node_install.hpp"
+
+namespace runcwrap::install {
+namespace {
+
+TEST(NodeInstall, ContainerdHasFix) {
+    for (const char* fixed : {"v2.0.5", "2.0.5", "v2.0.10", "v2.1.0", "2.1.0-rc.1", "v3.0.0"})
+        EXPECT_TRUE(containerd_has_fix(fixed)) << fixed;
+    for (const char* old : {"v2.0.4", "1.7.24", "v1.6.20~ds1", "2.0.0", "", "unknown", "v2"})
+        EXPECT_FALSE(containerd_has_fix(old)) << old;
+}
+
+TEST(NodeInstall, ContainerdConfigFromCmdline) {
+    using namespace std::string_literals;
+    EXPECT_EQ(containerd_config_of("containerd\0"s), "/etc/containerd/config.toml");
+    EXPECT_EQ(containerd_config_of("containerd\0--config\0/opt/c.toml\0"s), "/opt/c.toml");
+    EXPECT_EQ(containerd_config_of("containerd\0-c\0/opt/d.toml\0"s), "/opt/d.toml");
+    EXPECT_EQ(containerd_config_of("containerd\0--config=/opt/e.toml\0"s), "/opt/e.toml");
+}
+
+TEST(NodeInstall, ContainerdVersionLine) {
+    EXPECT_EQ(containerd_version_of("containerd github.com/containerd/containerd v1.7.24 "
+                                    "88bf19b2105c8b17560993bee28a01ddc2f97182\n"),
+              "v1.7.24");
+    EXPECT_EQ(containerd_version_of("containerd containerd.io 1.6.20~ds1\n"), "1.6.20~ds1");
+    EXPECT_EQ(containerd_version_of(""), "");
+}
+
+}  // namespace
+}  // namespace runcwrap::install
