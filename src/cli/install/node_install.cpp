@@ -54,8 +54,8 @@ class NodeInstaller {
         : env_(env),
           self_(std::move(self)),
           host_(std::string(env.get("HOST_ROOT").value_or("/host"))),
-          state_dir_(
-              std::string(env.get("RUNCWRAP_INSTALLER_STATE").value_or("/run/runcwrap-installer"))) {
+          state_dir_(std::string(
+              env.get("RUNCWRAP_INSTALLER_STATE").value_or("/run/runcwrap-installer"))) {
         if (host_.empty()) host_ = "/host";
         if (state_dir_.empty()) state_dir_ = "/run/runcwrap-installer";
     }
@@ -211,8 +211,8 @@ int NodeInstaller::install() {
     // drop-ins (imports = ["/etc/containerd/conf.d/*.toml"]) are read at the paths they name.
     std::string from = config.rfind("/etc/containerd/", 0) == 0 ? config : host_ + config;
     if (!exists(host_ + config)) from.clear();
-    std::vector<std::string> args{"--prefix",        host_,  "--bin-dir",        *bin_dir,
-                                  "--source-binary", self_,  "--containerd-pid", pid};
+    std::vector<std::string> args{"--prefix",        host_, "--bin-dir",        *bin_dir,
+                                  "--source-binary", self_, "--containerd-pid", pid};
     if (!from.empty()) args.insert(args.end(), {"--from-containerd-config", from});
     std::string shown;
     for (const auto& a : args) shown += " " + a;
@@ -256,8 +256,9 @@ int NodeInstaller::check() {
         if (s.rfind(kind, 0) == 0) bin_dir = s.substr(kind.size());
     if (bin_dir.empty()) return 1;
     const std::string pid = find_containerd();
-    Command command{bin_dir + "/runcwrap",
-                    {bin_dir + "/runcwrap", "doctor", "--bin-dir", bin_dir, "--containerd-pid", pid}};
+    Command command{
+        bin_dir + "/runcwrap",
+        {bin_dir + "/runcwrap", "doctor", "--bin-dir", bin_dir, "--containerd-pid", pid}};
     command.chroot_dir = host_;
     return run_command(command, env_).status;
 }
