@@ -614,7 +614,7 @@ int run_install(const std::vector<std::string>& args, const Environment& env) {
     ::umask(022);
     auto error = [](const std::string& message) {
         std::fflush(stdout);
-        std::fprintf(stderr, "runcwrap install: error: %s\n", message.c_str());
+        std::fprintf(stderr, "install.sh: error: %s\n", message.c_str());
         return 1;
     };
     auto options = parse_install_options(args, env, current_dir(), is_folder);
