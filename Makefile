@@ -52,13 +52,14 @@ RELEASE_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,norelro -Wl,-z,now -Wl,-z
   $(if $(HOT_PATH_LD),-T $(HOT_PATH_LD))
 
 # The tree shows the two faces of the binary: src/wrapper/ is everything a `runc` call runs (the
-# hot path), src/cli/ the management CLI (doctor, explain, import), src/common/ what both use;
+# hot path), src/cli/ the management CLI (doctor, explain, import; src/cli/install/: install),
+# src/common/ what both use;
 # src/main.cpp only dispatches. A file's folder puts it in the right build: nothing to list here.
-SRCS := src/main.cpp $(wildcard src/wrapper/*.cpp src/common/*.cpp src/cli/*.cpp)
+SRCS := src/main.cpp $(wildcard src/wrapper/*.cpp src/common/*.cpp src/cli/*.cpp src/cli/*/*.cpp)
 UNIT_TESTS := $(wildcard tests/unit/*/*.cpp)
 # The management CLI's objects link last, so the wrapper's code (and the library code it is the
 # first to use) lies together at the start of .text: the hot path faults in fewer text pages.
-CLI_SRCS := $(wildcard src/cli/*.cpp)
+CLI_SRCS := $(wildcard src/cli/*.cpp src/cli/*/*.cpp)
 # toml++ runs on the hot path only when the strict side-file reader defers to it: after the
 # wrapper's code too, so that the strict reader, the side-file read and the wrapper lie together.
 HOT_PATH_FALLBACK_SRCS := src/wrapper/side_config.cpp src/common/toml_guard.cpp
@@ -155,22 +156,19 @@ dist-tests: dist $(BUILD)/aarch64/unit-tests $(BUILD)/integration-tests $(BUILD)
 	bash tests/dist/run.sh
 
 # The installer image (deploy/kubernetes/), built offline with umoci: amd64, and arm64 too when
-# build/aarch64/runcwrap exists (`make dist` builds it). The arm64 image needs arm64 bash-static
-# and busybox-static: from RUNCWRAP_IMAGE_DEBS=DIR, else downloaded into build/image-debs with a
-# private apt configuration (packaging/image/fetch-debs.sh). A multi-arch index then.
+# build/aarch64/runcwrap exists (`make dist` builds it); a multi-arch index then. Each holds its
+# static runcwrap alone (`runcwrap node-install` is the entry point).
 IMAGE := $(DIST)/runcwrap-installer-$(VERSION).oci.tar
-RUNCWRAP_IMAGE_DEBS ?= $(BUILD)/image-debs
 # (an arm64 binary that exists is rebuilt when stale, so both images come from one commit)
 image: $(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),$(BUILD)/aarch64/runcwrap)
-	sh toolchain/ensure-packages.sh "make image" umoci bash-static busybox-static jq
-	@if [ -x $(BUILD)/aarch64/runcwrap ]; then bash packaging/image/fetch-debs.sh arm64 $(RUNCWRAP_IMAGE_DEBS); fi
-	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(IMAGE) \
+	sh toolchain/ensure-packages.sh "make image" umoci jq
+	bash packaging/image/make-image.sh $(VERSION) $(IMAGE) \
 	  amd64=$(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),arm64=$(BUILD)/aarch64/runcwrap)
 
 # The installer image on a private containerd against staged nodes (root), after a second
 # build of the same archive that must give the same bytes.
 image-tests: image
-	RUNCWRAP_IMAGE_DEBS="$(RUNCWRAP_IMAGE_DEBS)" bash packaging/image/make-image.sh $(VERSION) $(BUILD)/image-again.oci.tar \
+	bash packaging/image/make-image.sh $(VERSION) $(BUILD)/image-again.oci.tar \
 	  amd64=$(BUILD)/runcwrap $(if $(wildcard $(BUILD)/aarch64/runcwrap),arm64=$(BUILD)/aarch64/runcwrap) >/dev/null
 	@cmp $(IMAGE) $(BUILD)/image-again.oci.tar && rm -f $(BUILD)/image-again.oci.tar && \
 	  echo "PASS make image is reproducible: a second build gives the same bytes ($$(sha256sum <$(IMAGE) | cut -c1-16))"

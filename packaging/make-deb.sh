@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian package runcwrap_VERSION_ARCH.deb, built with dpkg-deb from a staged tree:
-#   /usr/sbin/runcwrap               the static binary (the package's file)
-#   /usr/lib/runcwrap/install.sh     the one install logic, which the maintainer scripts call
+#   /usr/sbin/runcwrap               the static binary (the package's file); its `install`
+#                                    subcommand is the one install logic, which the maintainer
+#                                    scripts call (no install.sh: nothing here needs bash)
 #   /usr/share/man/man8/runcwrap.8.gz, /usr/share/doc/runcwrap/{copyright,changelog.gz,README.md.gz}
 # Owner root:root, mtimes the commit's, one xz thread: the same commit gives the same bytes.
 # Usage: packaging/make-deb.sh VERSION ARCH BINARY STAGE_DIR OUT_DIR
@@ -15,7 +16,6 @@ mkdir -p -- "$root/DEBIAN" "$out"
 doc=$root/usr/share/doc/runcwrap
 
 put "$binary" "$root/usr/sbin/runcwrap" 0755
-put install.sh "$root/usr/lib/runcwrap/install.sh" 0755
 put_man "$version" "$stage/runcwrap.8"
 mkdir -p "$root/usr/share/man/man8" "$doc"
 gzip -9n <"$stage/runcwrap.8" >"$root/usr/share/man/man8/runcwrap.8.gz"

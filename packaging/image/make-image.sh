@@ -5,46 +5,22 @@
 # "runcwrap-installer:VERSION". Every file's time, and every date in the image, is
 # SOURCE_DATE_EPOCH, so one commit gives the same bytes.
 #
-# Contents: runcwrap, install.sh (the one install logic), the entry point runcwrap-installer,
-# bash-static (install.sh is bash) and busybox-static with only the applets install.sh and the
-# entry point call, for the ARCH (the host's packages, or ARCH's .deb from RUNCWRAP_IMAGE_DEBS).
+# Contents: runcwrap and nothing else. Its `node-install` subcommand is the entry point (it
+# finds the node's containerd and runs `runcwrap install --prefix /host ...`, the same install
+# as install.sh and the .deb): no shell, no tools, nothing but the one static binary per ARCH.
 set -euo pipefail
 umask 022
 version=$1
 out=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
-top=$(cd "$here/../.." && pwd)
 epoch=${SOURCE_DATE_EPOCH:-0}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
-host_arch=$(dpkg --print-architecture)
-
-# What install.sh and runcwrap-installer run (tests/image/run.sh runs install, a re-run and the
-# uninstall in the image: a missing applet fails it).
-applets="basename cat chmod chown chroot cmp cp cut dirname env find grep head id ln ls mkdir
-mv readlink rm rmdir sed sha256sum sleep stat sync tail tr"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/rcw-image.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 layout=$work/layout
 umoci init --layout "$layout"
-
-# static_tool ARCH PACKAGE FILE: FILE of PACKAGE for ARCH (the installed one on the host's arch).
-static_tool() {
-    local arch=$1 pkg=$2 file=$3 deb
-    if [ "$arch" = "$host_arch" ]; then
-        printf '%s' "$file"
-        return 0
-    fi
-    deb=$(find "${RUNCWRAP_IMAGE_DEBS:-/nonexistent}" -maxdepth 1 -name "${pkg}_*_$arch.deb" 2>/dev/null | sort | tail -n 1)
-    [ -n "$deb" ] || {
-        echo "make-image.sh: no ${pkg}_*_$arch.deb in RUNCWRAP_IMAGE_DEBS=${RUNCWRAP_IMAGE_DEBS:-}" >&2
-        return 1
-    }
-    mkdir -p "$work/deb-$arch-$pkg"
-    dpkg-deb -x "$deb" "$work/deb-$arch-$pkg"
-    printf '%s' "$work/deb-$arch-$pkg$file"
-}
 
 tags=()
 for spec in "$@"; do
@@ -54,29 +30,21 @@ for spec in "$@"; do
         echo "make-image.sh: $bin (runcwrap for $arch) is missing" >&2
         exit 1
     }
-    bash_bin=$(static_tool "$arch" bash-static /bin/bash-static)
-    busybox_bin=$(static_tool "$arch" busybox-static /bin/busybox)
     bundle=$work/bundle-$arch
     umoci new --image "$layout:$arch"
     umoci unpack --image "$layout:$arch" "$bundle"
     r=$bundle/rootfs
-    mkdir -p "$r"/{bin,usr/bin,opt/runcwrap,host,etc,proc,sys,dev,run,tmp}
+    mkdir -p "$r"/{opt/runcwrap,host,etc,proc,sys,dev,run,tmp}
     chmod 1777 "$r/tmp"
-    install -m 0755 "$bash_bin" "$r/bin/bash"
-    install -m 0755 "$busybox_bin" "$r/bin/busybox"
-    for a in $applets; do ln -s busybox "$r/bin/$a"; done
-    ln -s ../../bin/env "$r/usr/bin/env"
     install -m 0755 "$bin" "$r/opt/runcwrap/runcwrap"
-    install -m 0755 "$top/install.sh" "$r/opt/runcwrap/install.sh"
-    install -m 0755 "$here/runcwrap-installer" "$r/opt/runcwrap/runcwrap-installer"
     # containerd's config and its drop-ins are read at the paths they name (see the entry point).
     ln -s /host/etc/containerd "$r/etc/containerd"
     find "$r" -exec touch -h -d "@$epoch" {} +
     umoci repack --image "$layout:$arch" --history.created "$created" --history.created_by "packaging/image/make-image.sh" "$bundle"
     umoci config --image "$layout:$arch" --os linux --architecture "$arch" --created "$created" \
         --history.created "$created" --history.created_by "packaging/image/make-image.sh" \
-        --config.entrypoint /opt/runcwrap/runcwrap-installer --config.cmd install \
-        --config.env PATH=/bin --config.workingdir / \
+        --config.entrypoint /opt/runcwrap/runcwrap --config.entrypoint node-install --config.cmd install \
+        --config.env PATH=/opt/runcwrap --config.workingdir / \
         --config.label "org.opencontainers.image.version=$version" \
         --config.label "org.opencontainers.image.title=runcwrap-installer"
     tags+=("$arch")

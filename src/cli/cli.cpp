@@ -18,6 +18,7 @@
 #include "cli/doctor.hpp"
 #include "cli/explain.hpp"
 #include "cli/route.hpp"
+#include "cli/install/command.hpp"
 #include "common/environment.hpp"
 #include "common/fs.hpp"
 #include "wrapper/handler_entry.hpp"
@@ -331,6 +332,7 @@ int cli_main(int argc, char** argv, char** envp) {
         ->capture_default_str();
     route->add_option("--prefix", route_request.prefix,
                       "The node's root when it is a staged tree (every path is under it)");
+    install::register_install_command(app, envp);
 
     try {
         app.parse(argc, argv);

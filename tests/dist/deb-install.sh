@@ -3,7 +3,7 @@
 # shellcheck disable=SC2015,SC2016
 # The .deb on a throwaway copy of this machine. Run by run.sh inside `unshare --mount`: an
 # overlayfs whose lower layer is / and whose upper layer is a tmpfs, entered with chroot, so
-# dpkg, its maintainer scripts and install.sh change only the tmpfs. After remove and purge, the
+# dpkg, its maintainer scripts and `runcwrap install` change only the tmpfs. After remove and purge, the
 # upper layer must hold nothing but dpkg's own records: every other file there is a copy equal
 # to the one below it (the real runc, moved by dpkg-divert and back), and no whiteout (a
 # deleted file of the node) is left. Prints one line per step; exits 1 on the first failure.

@@ -247,14 +247,18 @@ t_deb_contents() {
             return
         }
         grep -qx -- '-rwxr-xr-x root/root ./usr/sbin/runcwrap' <<<"$list" &&
-            grep -qx -- '-rwxr-xr-x root/root ./usr/lib/runcwrap/install.sh' <<<"$list" &&
             grep -qx -- '-rw-r--r-- root/root ./usr/share/man/man8/runcwrap.8.gz' <<<"$list" ||
             {
                 fail deb-contents "$a: dpkg-deb -c:"
                 show "$list" 30
                 return
             }
-        # No file of another package: /usr/sbin/runc is install.sh's symlink, after dpkg-divert.
+        # The maintainer scripts call the binary (`runcwrap install`): no install.sh, no bash.
+        grep -q 'install\.sh' <<<"$list" && {
+            fail deb-contents "$a: ships an install.sh"
+            return
+        }
+        # No file of another package: /usr/sbin/runc is install's symlink, after dpkg-divert.
         grep -q '/usr/sbin/runc$' <<<"$list" && {
             fail deb-contents "$a: ships /usr/sbin/runc"
             return
@@ -268,8 +272,12 @@ t_deb_contents() {
         done
         mkdir -p "$T/deb-$a"
         dpkg-deb -x "$(deb $a)" "$T/deb-$a"
-        cmp -s install.sh "$T/deb-$a/usr/lib/runcwrap/install.sh" || {
-            fail deb-contents "$a: install.sh is not the project's"
+        # Its maintainer scripts are sh and hand the work to the package's binary.
+        dpkg-deb -e "$(deb $a)" "$T/deb-$a-control"
+        grep -q '^ *\/usr/sbin/runcwrap install --dpkg runcwrap ' "$T/deb-$a-control/postinst" &&
+            grep -q '^ *\/usr/sbin/runcwrap install --dpkg runcwrap --uninstall$' "$T/deb-$a-control/prerm" &&
+            [ "$(head -n 1 "$T/deb-$a-control/postinst")" = '#!/bin/sh' ] || {
+            fail deb-contents "$a: the maintainer scripts do not call /usr/sbin/runcwrap install"
             return
         }
         cmp -s "$T/unpack-$a/runcwrap-$VERSION-linux-$a/runcwrap" "$T/deb-$a/usr/sbin/runcwrap" ||

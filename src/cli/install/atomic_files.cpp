@@ -1,0 +1,256 @@
+#include "cli/install/atomic_files.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "cli/install/sha256.hpp"
+#include "common/fs.hpp"
+#include "common/unique_fd.hpp"
+
+namespace runcwrap::install {
+namespace {
+
+Error io_error(const std::string& what, const std::string& path, int err) {
+    return make_error("cannot " + what + " " + path + ": " + errno_text(err));
+}
+
+std::string basename_of(const std::string& path) {
+    auto slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The temp file beside `dest`; removed when it goes out of scope unless committed.
+class TempBeside {
+  public:
+    explicit TempBeside(const std::string& dest)
+        : path_(dirname_of(dest) + "/." + basename_of(dest) + ".install." +
+                std::to_string(::getpid())) {
+        ::unlink(path_.c_str());
+    }
+    TempBeside(const TempBeside&) = delete;
+    TempBeside& operator=(const TempBeside&) = delete;
+    ~TempBeside() {
+        if (!committed_) ::unlink(path_.c_str());
+    }
+    const std::string& path() const { return path_; }
+    Status commit_to(const std::string& dest) {
+        if (::rename(path_.c_str(), dest.c_str()) != 0) return io_error("rename to", dest, errno);
+        committed_ = true;
+        return ok_status();
+    }
+
+  private:
+    std::string path_;
+    bool committed_ = false;
+};
+
+bool write_all(int fd, const char* data, std::size_t size) {
+    while (size > 0) {
+        const ssize_t n = ::write(fd, data, size);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data += n;
+        size -= static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+// Gives the open temp file its mode and owner, syncs it and renames it over `dest`.
+Status finish_file(TempBeside& tmp, int fd, const std::string& dest, mode_t mode, bool as_root) {
+    if (::fchmod(fd, mode) != 0) return io_error("chmod", tmp.path(), errno);
+    if (as_root && ::fchown(fd, 0, 0) != 0) return io_error("chown", tmp.path(), errno);
+    if (::fsync(fd) != 0) return io_error("sync", tmp.path(), errno);
+    return tmp.commit_to(dest);
+}
+
+UniqueFd create_temp(const TempBeside& tmp) {
+    return UniqueFd(
+        ::open(tmp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+}
+
+std::string mode_string(mode_t m) {
+    std::string s = S_ISDIR(m)    ? "d"
+                    : S_ISLNK(m)  ? "l"
+                    : S_ISCHR(m)  ? "c"
+                    : S_ISBLK(m)  ? "b"
+                    : S_ISFIFO(m) ? "p"
+                    : S_ISSOCK(m) ? "s"
+                                  : "-";
+    const char* rwx = "rwxrwxrwx";
+    for (int i = 0; i < 9; ++i) s += (m & (0400 >> i)) ? rwx[i] : '-';
+    if (m & S_ISUID) s[3] = (m & S_IXUSR) ? 's' : 'S';
+    if (m & S_ISGID) s[6] = (m & S_IXGRP) ? 's' : 'S';
+    if (m & S_ISVTX) s[9] = (m & S_IXOTH) ? 't' : 'T';
+    return s;
+}
+
+std::string user_name(uid_t uid) {
+    const struct passwd* pw = ::getpwuid(uid);
+    return pw ? pw->pw_name : std::to_string(uid);
+}
+std::string group_name(gid_t gid) {
+    const struct group* gr = ::getgrgid(gid);
+    return gr ? gr->gr_name : std::to_string(gid);
+}
+
+}  // namespace
+
+bool exists(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0;
+}
+bool is_symlink(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+}
+bool is_regular(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+bool is_folder(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+bool is_executable(const std::string& path) {
+    return exists(path) && ::access(path.c_str(), X_OK) == 0;
+}
+bool present(const std::string& path) {
+    struct stat st {};
+    return ::lstat(path.c_str(), &st) == 0;
+}
+bool same_file(const std::string& a, const std::string& b) {
+    struct stat sa {
+    }, sb{};
+    return ::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+bool same_bytes(const std::string& a, const std::string& b) {
+    auto ta = read_file(a, nullptr, 256u << 20);
+    auto tb = read_file(b, nullptr, 256u << 20);
+    return ta && tb && *ta == *tb;
+}
+
+std::optional<std::string> link_target(const std::string& path) {
+    char buf[4096];
+    const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
+    if (n < 0 || static_cast<std::size_t>(n) >= sizeof buf) return std::nullopt;
+    return std::string(buf, static_cast<std::size_t>(n));
+}
+
+Result<std::string> sha256_of_file(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return io_error("read", path, errno);
+    Sha256 hash;
+    char buf[65536];
+    while (true) {
+        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return io_error("read", path, errno);
+        if (n == 0) break;
+        hash.update(std::string_view(buf, static_cast<std::size_t>(n)));
+    }
+    return hash.hex_digest();
+}
+
+std::optional<std::string> mode_and_owner(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+    char mode[16];
+    std::snprintf(mode, sizeof mode, "%o", static_cast<unsigned>(st.st_mode & 07777));
+    return std::string(mode) + " " + std::to_string(st.st_uid) + " " + std::to_string(st.st_gid);
+}
+
+std::string describe_file(const std::string& path) {
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0) return path + ": " + errno_text(errno);
+    std::string name = "'" + path + "'";
+    if (S_ISLNK(st.st_mode)) name += " -> '" + link_target(path).value_or("?") + "'";
+    return mode_string(st.st_mode) + " " + user_name(st.st_uid) + ":" + group_name(st.st_gid) +
+           " " + std::to_string(st.st_size) + " bytes " + name;
+}
+
+Status replace_with_text(const std::string& dest, const std::string& text, mode_t mode,
+                         bool as_root) {
+    TempBeside tmp(dest);
+    UniqueFd fd = create_temp(tmp);
+    if (!fd.valid()) return io_error("create", tmp.path(), errno);
+    if (!write_all(fd.get(), text.data(), text.size())) return io_error("write", tmp.path(), errno);
+    return finish_file(tmp, fd.get(), dest, mode, as_root);
+}
+
+Status replace_with_copy(const std::string& dest, const std::string& source, mode_t mode,
+                         bool as_root) {
+    UniqueFd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!in.valid()) return io_error("read", source, errno);
+    TempBeside tmp(dest);
+    UniqueFd fd = create_temp(tmp);
+    if (!fd.valid()) return io_error("create", tmp.path(), errno);
+    char buf[65536];
+    while (true) {
+        const ssize_t n = ::read(in.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return io_error("read", source, errno);
+        if (n == 0) break;
+        if (!write_all(fd.get(), buf, static_cast<std::size_t>(n)))
+            return io_error("write", tmp.path(), errno);
+    }
+    return finish_file(tmp, fd.get(), dest, mode, as_root);
+}
+
+Status replace_with_symlink(const std::string& dest, const std::string& target, bool as_root) {
+    TempBeside tmp(dest);
+    if (::symlink(target.c_str(), tmp.path().c_str()) != 0)
+        return io_error("create", tmp.path(), errno);
+    if (as_root && ::lchown(tmp.path().c_str(), 0, 0) != 0)
+        return io_error("chown", tmp.path(), errno);
+    return tmp.commit_to(dest);
+}
+
+Status make_folder(const std::string& path, bool as_root) {
+    if (::mkdir(path.c_str(), 0755) != 0) return io_error("create", path, errno);
+    if (as_root && ::lchown(path.c_str(), 0, 0) != 0) return io_error("chown", path, errno);
+    return ok_status();
+}
+
+Status set_mode_and_owner(const std::string& path, mode_t mode, bool as_root) {
+    if (::chmod(path.c_str(), mode) != 0) return io_error("chmod", path, errno);
+    if (as_root && ::lchown(path.c_str(), 0, 0) != 0) return io_error("chown", path, errno);
+    return ok_status();
+}
+
+Status rename_path(const std::string& from, const std::string& to) {
+    if (::rename(from.c_str(), to.c_str()) != 0) return io_error("move " + from + " to", to, errno);
+    return ok_status();
+}
+
+Status remove_file(const std::string& path) {
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) return io_error("remove", path, errno);
+    return ok_status();
+}
+
+bool remove_empty_folder(const std::string& path) { return ::rmdir(path.c_str()) == 0; }
+
+bool folder_is_empty(const std::string& path) {
+    DIR* dir = ::opendir(path.c_str());
+    if (!dir) return true;  // as `ls -A` that fails: nothing listed
+    bool empty = true;
+    while (const struct dirent* e = ::readdir(dir)) {
+        const std::string_view name = e->d_name;
+        if (name != "." && name != "..") {
+            empty = false;
+            break;
+        }
+    }
+    ::closedir(dir);
+    return empty;
+}
+
+}  // namespace runcwrap::install
