@@ -551,9 +551,10 @@ Status check_tables_read_back(const std::string& text, const std::string& path,
                               const std::vector<Chosen>& chosen) {
     auto parsed = parse_side_config(text, path);
     if (!parsed)
-        return make_error("the side file with the handlers' tables would not be read by "
-                          "runcwrap (nothing was written): " +
-                          parsed.error().message);
+        return make_error(
+            "the side file with the handlers' tables would not be read by "
+            "runcwrap (nothing was written): " +
+            parsed.error().message);
     for (const auto& c : chosen) {
         if (c.already_routed) continue;
         const HandlerRecord* h = parsed->handler(c.handler->name);
@@ -920,8 +921,9 @@ int undo(const RouteRequest& r, std::ostream& out, std::ostream& err) {
     if (::unlink(staged(r, record_path(r)).c_str()) != 0 && errno != ENOENT)
         return fail(err, make_error("cannot remove " + staged(r, record_path(r)) + ": " +
                                     errno_text(errno)));
-    for (auto dir = plan->record.dirs.rbegin(); dir != plan->record.dirs.rend(); ++dir)
-        ::rmdir(staged(r, *dir).c_str());  // only the empty ones go
+    // Innermost first; only the empty ones go.
+    const std::vector<std::string>& dirs = plan->record.dirs;
+    for (std::size_t i = dirs.size(); i-- > 0;) ::rmdir(staged(r, dirs[i]).c_str());
     out << "route undone\n";
     if (!plan->configs.empty()) {
         out << kRestartNote;
