@@ -32,12 +32,23 @@ CTR_ID=""
 #   reca/recb recording runtimes, each its own log   root T/hroot/reca, T/hroot/recb
 #   wrapbin   runcwrap itself as the handler binary  root T/hroot/wrapbin
 #   pathrunc  (1.7 only) empty BinaryName: `runc` from PATH
+#   routeda/routedb  routed through runcwrap (issue #15), as `runcwrap route` leaves them:
+#             BinaryName = runcwrap's entry T/lib/runcwrap/handlers/NAME/runc (a symlink to
+#             T/opt/wrapbin/runc), the side file's [handlers.NAME] naming the recorder
+#             T/opt/NAME-real/runc (log T/NAME.calls); only with a runcwrap binary
 cri_handler_toml() { # PREFIX NAME BINARY
     local prefix=$1 name=$2 bin=$3
     printf '[%s.containerd.runtimes.%s]\n  runtime_type = "io.containerd.runc.v2"\n' "$prefix" "$name"
     printf '[%s.containerd.runtimes.%s.options]\n' "$prefix" "$name"
     [[ -n $bin ]] && printf '  BinaryName = "%s"\n' "$bin"
     printf '  Root = "%s"\n' "$E2E_T/hroot/$name"
+}
+CRI_ROUTED_HANDLERS=(routeda routedb)
+cri_entry_of() { echo "$E2E_T/lib/runcwrap/handlers/$1/runc"; }
+cri_routed_handlers_toml() { # PREFIX
+    [[ -n $E2E_WRAPPER ]] || return 0
+    local name
+    for name in "${CRI_ROUTED_HANDLERS[@]}"; do cri_handler_toml "$1" "$name" "$(cri_entry_of "$name")"; done
 }
 cri_write_containerd_config() {
     local common
@@ -91,6 +102,7 @@ EOF
             cri_handler_toml "$rt" reca "$E2E_T/opt/reca/runc"
             cri_handler_toml "$rt" recb "$E2E_T/opt/recb/runc"
             cri_handler_toml "$rt" wrapbin "$E2E_T/opt/wrapbin/runc"
+            cri_routed_handlers_toml "$rt"
         } >"$E2E_T/config.toml"
     else
         local rt='plugins."io.containerd.grpc.v1.cri"'
@@ -124,6 +136,7 @@ EOF
             cri_handler_toml "$rt" recb "$E2E_T/opt/recb/runc"
             cri_handler_toml "$rt" wrapbin "$E2E_T/opt/wrapbin/runc"
             cri_handler_toml "$rt" pathrunc ""
+            cri_routed_handlers_toml "$rt"
         } >"$E2E_T/config.toml"
     fi
 }
@@ -302,6 +315,17 @@ cri_before_containerd() {
     e2e_make_recorder "$E2E_T/opt/side/runc" "$E2E_T/side.calls" "$E2E_REAL_RUNC"
     if [[ -n $E2E_WRAPPER ]]; then install -m 0755 "$E2E_WRAPPER" "$E2E_T/opt/wrapbin/runc"; fi
     chmod 0755 "$E2E_T/opt/wrapbin"
+    # The routed handlers' entries and their real runtimes (2.0's CRI asks each for `features`
+    # at start: through the entry, runcwrap answers with the handler's runtime).
+    local name
+    if [[ -n $E2E_WRAPPER ]]; then
+        for name in "${CRI_ROUTED_HANDLERS[@]}"; do
+            e2e_make_recorder "$E2E_T/opt/$name-real/runc" "$E2E_T/$name.calls" "$E2E_REAL_RUNC"
+            install -d -m 0755 "$(dirname "$(cri_entry_of "$name")")"
+            ln -sfn "$E2E_T/opt/wrapbin/runc" "$(cri_entry_of "$name")"
+        done
+        chmod -R go-w "$E2E_T/lib"
+    fi
     cri_side_file
     printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 60\ndebug: false\npull-image-on-create: false\n' \
         "$E2E_SOCK" "$E2E_SOCK" >"$E2E_T/crictl.yaml"
@@ -337,8 +361,16 @@ cri_setup() {
 cri_side_file() {
     local tmp
     tmp=$(mktemp "$E2E_T/etc/runcwrap/.config.XXXXXX")
-    printf '# written by tests/e2e/cri.sh\n[options]\nBinaryName = "%s"\n\n[runcwrap]\nLogFile = "%s"\n' \
-        "$E2E_T/opt/side/runc" "$E2E_T/runcwrap.log" >"$tmp"
+    {
+        printf '# written by tests/e2e/cri.sh\n[options]\nBinaryName = "%s"\n\n[runcwrap]\nLogFile = "%s"\n' \
+            "$E2E_T/opt/side/runc" "$E2E_T/runcwrap.log"
+        # What `runcwrap route` records: each routed handler's options as containerd had them.
+        local name
+        for name in "${CRI_ROUTED_HANDLERS[@]}"; do
+            printf '\n[handlers.%s]\nBinaryName = "%s"\nRoot = "%s"\n' \
+                "$name" "$E2E_T/opt/$name-real/runc" "$E2E_T/hroot/$name"
+        done
+    } >"$tmp"
     chmod 0644 "$tmp"
     mv -f "$tmp" "$E2E_SIDE"
 }
