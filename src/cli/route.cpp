@@ -750,12 +750,19 @@ constexpr std::string_view kRestartNote =
     "(systemctl restart containerd, or `runcwrap route --restart-containerd`); containers "
     "already running keep the runtime they were started with.\n";
 
-Status restart_containerd(std::ostream& out) {
+// sd_booted(3)'s test.
+Status systemd_running() {
     struct stat st {};
     if (::stat("/run/systemd/system", &st) != 0 || !S_ISDIR(st.st_mode))
         return make_error(
             "--restart-containerd: systemd is not running here (no "
-            "/run/systemd/system); restart containerd the way it was started");
+            "/run/systemd/system); restart containerd the way it was started, "
+            "or leave out --restart-containerd");
+    return ok_status();
+}
+
+Status restart_containerd(std::ostream& out) {
+    if (auto st = systemd_running(); !st) return st;
     out << "restarting containerd: systemctl restart containerd\n";
     out.flush();
     const char* argv[] = {"systemctl", "restart", "containerd", nullptr};
@@ -1038,6 +1045,9 @@ int run_route(const RouteRequest& request, std::ostream& out, std::ostream& err)
     if (r.restart_containerd && !r.prefix.empty())
         return fail(err, make_error("--restart-containerd with --prefix: the staged tree's "
                                     "containerd is not this machine's; restart it on the node"));
+    // Before anything changes: a route that cannot restart containerd as asked changes nothing.
+    if (r.restart_containerd && !r.dry_run)
+        if (auto st = systemd_running(); !st) return fail(err, st.error());
     if (r.undo) {
         if (r.all || !r.handlers.empty())
             return fail(err, make_error("--undo takes back every routed handler: no --all or "

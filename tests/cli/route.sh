@@ -290,6 +290,23 @@ t_route_errors() {
         expect_refusal not-runcwrap "$p" "$p/bin/true is not runcwrap (no ELF note named runcwrap)" --handler crun --binary /bin/true &&
         expect_refusal restart-with-prefix "$p" "--restart-containerd with --prefix" --all --restart-containerd &&
         expect_refusal neither "$p" "route takes --all or --handler NAME" || return
+    # --restart-containerd where systemd does not run: refused before anything changes. (Where
+    # systemd runs, this would restart the machine's containerd: not run there, and said so.)
+    if [ -d /run/systemd/system ]; then
+        echo "NOTE route-restart-no-systemd not run: systemd runs here, and the test would restart containerd"
+    else
+        local before out rc
+        before=$(tree_sum "$p")
+        out=$(route --all --restart-containerd --containerd-config "$p/etc/containerd/config.toml" \
+            --config "$p/etc/runcwrap/config.toml" --entry-dir "$p/entries" \
+            --binary "$p/usr/local/bin/runcwrap" --state-dir "$p/state" 2>&1)
+        rc=$?
+        { [ "$rc" = 1 ] && [ "$(tree_sum "$p")" = "$before" ]; } || {
+            fail restart-no-systemd "exit $rc (want 1) or the tree changed: $out"
+            return
+        }
+        expect_contains restart-no-systemd "$out" "--restart-containerd: systemd is not running here (no /run/systemd/system)" || return
+    fi
     p=$(stage inline inline.toml)
     expect_refusal inline-table "$p" "$p/etc/containerd/config.toml:3: the runtime handler \"runc\"'s table is written as an inline table or with dotted keys" --handler runc || return
     p=$(stage noside containerd-1.7.24-handlers.toml)
