@@ -32,6 +32,26 @@ CTR_ID=""
 #   reca/recb recording runtimes, each its own log   root T/hroot/reca, T/hroot/recb
 #   wrapbin   runcwrap itself as the handler binary  root T/hroot/wrapbin
 #   pathrunc  (1.7 only) empty BinaryName: `runc` from PATH
+# CRI_HANDLERS (names from this list) picks the handlers and CRI_DEFAULT_HANDLER the default;
+# unset: all of them, default `runc` (cri.sh). cri_route.sh routes only its two recorders.
+CRI_HANDLERS=${CRI_HANDLERS:-}
+CRI_DEFAULT_HANDLER=${CRI_DEFAULT_HANDLER:-runc}
+cri_handler_binary() { # NAME -> its BinaryName ("" for pathrunc)
+    case $1 in
+        runc) echo "$E2E_REAL_RUNC" ;;
+        reca | recb | wrapbin) echo "$E2E_T/opt/$1/runc" ;;
+        pathrunc) echo "" ;;
+        *) e2e_die "unknown CRI handler $1" ;;
+    esac
+}
+cri_handlers_toml() { # PREFIX: every handler of CRI_HANDLERS (default: all of this release's)
+    local prefix=$1 names=$CRI_HANDLERS name
+    if [[ -z $names ]]; then
+        names="runc reca recb wrapbin"
+        [[ ${CRI_CTD_VERSION%%.*} -ge 2 ]] || names+=" pathrunc"
+    fi
+    for name in $names; do cri_handler_toml "$prefix" "$name" "$(cri_handler_binary "$name")"; done
+}
 cri_handler_toml() { # PREFIX NAME BINARY
     local prefix=$1 name=$2 bin=$3
     printf '[%s.containerd.runtimes.%s]\n  runtime_type = "io.containerd.runc.v2"\n' "$prefix" "$name"
@@ -85,12 +105,9 @@ disabled_plugins = [
   bin_dir = "$E2E_T/cni/bin"
   conf_dir = "$E2E_T/cni/conf"
 [$rt.containerd]
-  default_runtime_name = "runc"
+  default_runtime_name = "$CRI_DEFAULT_HANDLER"
 EOF
-            cri_handler_toml "$rt" runc "$E2E_REAL_RUNC"
-            cri_handler_toml "$rt" reca "$E2E_T/opt/reca/runc"
-            cri_handler_toml "$rt" recb "$E2E_T/opt/recb/runc"
-            cri_handler_toml "$rt" wrapbin "$E2E_T/opt/wrapbin/runc"
+            cri_handlers_toml "$rt"
         } >"$E2E_T/config.toml"
     else
         local rt='plugins."io.containerd.grpc.v1.cri"'
@@ -117,13 +134,9 @@ disabled_plugins = [
   conf_dir = "$E2E_T/cni/conf"
 [$rt.containerd]
   snapshotter = "overlayfs"
-  default_runtime_name = "runc"
+  default_runtime_name = "$CRI_DEFAULT_HANDLER"
 EOF
-            cri_handler_toml "$rt" runc "$E2E_REAL_RUNC"
-            cri_handler_toml "$rt" reca "$E2E_T/opt/reca/runc"
-            cri_handler_toml "$rt" recb "$E2E_T/opt/recb/runc"
-            cri_handler_toml "$rt" wrapbin "$E2E_T/opt/wrapbin/runc"
-            cri_handler_toml "$rt" pathrunc ""
+            cri_handlers_toml "$rt"
         } >"$E2E_T/config.toml"
     fi
 }
