@@ -27,8 +27,9 @@
 #      state), and the decision log names the case: routed-handler (1.7, 2.0.5; on 2.0.4 the
 #      sandbox), dropped-sandbox through the entry mapping on 2.0.4's app containers.
 #   5. doctor after routing: every handler's line passes.
-#   6. `runcwrap route --undo` after the pods are gone: containerd's config byte for byte as it
-#      was (cmp), entries and [handlers.*] tables gone.
+#   6. `runcwrap route --undo` while the routed pods run: containerd's config byte for byte as it
+#      was (cmp), entries and tables kept for them (exit 2); after rmp a second --undo removes
+#      the entries and the [handlers.*] tables.
 #
 # Prints `PASS <name>`, `FAIL <name>: <reason>` or `N/A <name>: <why>` per case (with indented
 # `    note:` lines of measured facts), then `N passed, N failed`.
@@ -301,7 +302,11 @@ case_doctor_before() {
 }
 
 # 3. runcwrap route --all, dry run first; then containerd is restarted.
-route() { "$RCW" route "$@" --containerd-config "$CFG" --config "$E2E_SIDE" --entry-dir "$ENTRY_DIR" --binary "$RCW"; }
+# every location route reads or writes is this node's own (its record and backups under T too)
+route() {
+    "$RCW" route "$@" --containerd-config "$CFG" --config "$E2E_SIDE" --entry-dir "$ENTRY_DIR" \
+        --binary "$RCW" --state-dir "$E2E_T/route-state" --containerd-state "$E2E_STATE"
+}
 case_route_all() {
     local h entry rc=0
     route --all --dry-run >dry.out 2>&1 || rc=$?
@@ -347,8 +352,8 @@ own_runtime() { # HANDLER OTHER POD CID... : the pod's calls went to HANDLER's r
     for id in "$pod" "$@"; do
         (($(grep -c "^CALL .* create .*\b$id\b" "$E2E_T/$h.calls" || true) == 1)) ||
             fail "handler $h's runtime recorded $(grep -c "^CALL .* create .*\b$id\b" "$E2E_T/$h.calls" || true) creates of $id (want 1)"
-        ! grep -q "\b$id\b" "$E2E_T/$other.calls" || fail "$id (handler $h) ran through handler $other's runtime"
-        ! grep -q "\b$id\b" "$E2E_T/side.calls" 2>/dev/null || fail "$id ran through the side file's [options] runtime"
+        ! grep -qs "\b$id\b" "$E2E_T/$other.calls" || fail "$id (handler $h) ran through handler $other's runtime"
+        ! grep -qs "\b$id\b" "$E2E_T/side.calls" || fail "$id ran through the side file's [options] runtime"
         local bad
         bad=$(grep "^CALL .*\b$id\b" "$E2E_T/$h.calls" | grep -v -- "--root $E2E_T/hroot/$h/k8s.io " || true)
         [[ -z $bad ]] || fail "a call of $id without handler $h's --root: $(head -n 1 <<<"$bad")"
@@ -405,6 +410,7 @@ case_routed_pods() {
         fds=$(grep -A1 "^CALL .* create .*\b${ids[0]}\b" "$E2E_T/$h.calls" | sed -n 's/^FDS //p' | head -n 1)
         note "handler $h: pod ${pod:0:12} and its uid 1000/0 containers ran only through $E2E_T/opt/$h/runc with --root $E2E_T/hroot/$h/k8s.io (the uid 1000 create saw fds 0-2 owned $fds); decisions: sandbox $(cases_of "$pod"), uid 1000 $(cases_of "${ids[0]}"), uid 0 $(cases_of "${ids[1]}")"
         echo "$pod" >>"$KEEP/routed-pods"
+        printf '%s\n' "${ids[@]}" >>"$KEEP/routed-ids"
     done
     # the `features` call CRI makes at start (2.0) reached each handler's runtime through its entry
     if [[ $KIND != keeps ]]; then
@@ -424,28 +430,44 @@ case_doctor_after() {
     for h in reca recb; do
         status=$(handler_check after "$h" status)
         [[ $status == ok ]] || fail "doctor's line for routed handler $h is '$status': $(handler_check after "$h" detail) $(handler_check after "$h" fix)"
+        # and it names the runtime the handler really runs, not the side file's [options] one
+        handler_check after "$h" detail | grep -qF "$E2E_T/opt/$h/runc" ||
+            fail "doctor's line for routed handler $h does not name its runtime $E2E_T/opt/$h/runc: $(handler_check after "$h" detail)"
         note "doctor after routing, cri-handler \"$h\": [$status] $(handler_check after "$h" detail)"
     done
     note "doctor after routing: exit $(cat after.rc)$(jq -r '[.checks[] | select(.status == "fail") | .check] | if length > 0 then " (failing: " + join(", ") + ")" else "" end' after.json)"
 }
 
-# 6. runcwrap route --undo once the pods are gone.
+# 6. runcwrap route --undo: while the routed pods run it puts containerd's config back but keeps
+#    the entries and tables they still run through (exit 2); once they are gone, it removes them.
+entries_and_tables() { # -> what is left of the routing: entries, then tables
+    find "$ENTRY_DIR" -mindepth 2 2>/dev/null | sort
+    grep '^\[handlers\.' "$E2E_SIDE" || true
+}
 case_route_undo() {
     needs_case 3 "route --all"
-    local pod
-    if [[ -f $KEEP/routed-pods ]]; then
-        while read -r pod; do cri_remove_pod "$pod"; done <"$KEEP/routed-pods"
-    fi
-    route --undo >undo.out 2>&1 || fail "runcwrap route --undo exited non-zero: $(tail -n 1 undo.out)"
-    cat undo.out
+    local pod rc=0 pods=()
+    if [[ -f $KEEP/routed-pods ]]; then mapfile -t pods <"$KEEP/routed-pods"; fi
+    ((${#pods[@]} == 2)) || fail "case 4 left ${#pods[@]} running routed pods (want 2): nothing runs through the entries"
+    route --undo >undo1.out 2>&1 || rc=$?
+    cat undo1.out
+    ((rc == 2)) || fail "route --undo with 2 routed pods running exited $rc (want 2: entries kept for them): $(tail -n 1 undo1.out)"
+    cmp "$KEEP/config.before-route" "$CFG" || fail "the first --undo did not put containerd's config back byte for byte: $(diff "$KEEP/config.before-route" "$CFG" | head -n 4 | tr '\n' ' ')"
+    entries_and_tables >kept.txt
+    (($(grep -c '/runc$' kept.txt) == 2 && $(grep -c '^\[handlers\.' kept.txt) == 2)) ||
+        fail "the first --undo did not keep both entries and tables for the running pods: $(tr '\n' ' ' <kept.txt)"
+    local listed
+    listed=$(grep -c -E "$(paste -sd'|' "$KEEP/routed-ids")" undo1.out || true)
+    for pod in "${pods[@]}"; do cri_remove_pod "$pod"; done
+    [[ -z $(cri pods -q) ]] || fail "pods left after removing the routed ones: $(cri pods -q | tr '\n' ' ')"
+    route --undo >undo2.out 2>&1 || fail "the second route --undo (no pod left) exited non-zero: $(tail -n 1 undo2.out)"
+    cat undo2.out
     cmp "$KEEP/config.before-route" "$CFG" || fail "containerd's config is not byte for byte what it was: $(diff "$KEEP/config.before-route" "$CFG" | head -n 4 | tr '\n' ' ')"
-    ! grep -q '^\[handlers\.' "$E2E_SIDE" || fail "the side file still has handler tables: $(grep '^\[handlers\.' "$E2E_SIDE" | tr '\n' ' ')"
-    local left
-    left=$(find "$ENTRY_DIR" -mindepth 1 2>/dev/null || true)
-    [[ -z $left ]] || fail "entries left after --undo: $(tr '\n' ' ' <<<"$left")"
+    entries_and_tables >left.txt
+    [[ ! -s left.txt ]] || fail "left after --undo: $(tr '\n' ' ' <left.txt)"
     local side_same="the side file is byte for byte what it was too"
-    cmp -s "$KEEP/side.before-route" "$E2E_SIDE" || side_same="the side file differs from before routing outside [handlers.*]: $(diff "$KEEP/side.before-route" "$E2E_SIDE" | head -n 3 | tr '\n' ' ')"
-    note "route --undo: containerd's config cmp-equal to before routing, no [handlers.*] table, no entry; $side_same"
+    cmp -s "$KEEP/side.before-route" "$E2E_SIDE" || side_same="the side file differs from before routing: $(diff "$KEEP/side.before-route" "$E2E_SIDE" | head -n 3 | tr '\n' ' ')"
+    note "route --undo with the 2 routed pods running: exit 2, containerd's config cmp-equal to before routing, both entries and [handlers.*] tables kept ($listed lines of its output name their containers); after rmp a second --undo: exit 0, no entry, no table; $side_same"
 }
 
 # ---------------------------------------------------------------------------------------------
