@@ -25,6 +25,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(a.options.no_new_keyring == b.options.no_new_keyring);
     FUZZ_CHECK(a.chown_stdio == b.chown_stdio);
     FUZZ_CHECK(a.log_file == b.log_file);
+    FUZZ_CHECK(a.handlers.size() == b.handlers.size());
+    for (std::size_t i = 0; i < a.handlers.size() && i < b.handlers.size(); ++i) {
+        const runcwrap::HandlerRecord& x = a.handlers[i];
+        const runcwrap::HandlerRecord& y = b.handlers[i];
+        FUZZ_CHECK(x.name == y.name);
+        FUZZ_CHECK(x.options.binary_name == y.options.binary_name);
+        FUZZ_CHECK(x.options.root == y.options.root);
+        FUZZ_CHECK(x.options.systemd_cgroup == y.options.systemd_cgroup);
+        FUZZ_CHECK(x.options.no_pivot_root == y.options.no_pivot_root);
+        FUZZ_CHECK(x.options.no_new_keyring == y.options.no_new_keyring);
+        FUZZ_CHECK(runcwrap::acceptable_binary_name(x.options.binary_name));
+    }
     // The rules of side_config.hpp hold for every answer.
     FUZZ_CHECK(!a.has_options || runcwrap::acceptable_binary_name(a.options.binary_name));
     return 0;

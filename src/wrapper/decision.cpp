@@ -1,5 +1,7 @@
 #include "wrapper/decision.hpp"
 
+#include "wrapper/handler_entry.hpp"
+
 namespace runcwrap {
 
 const char* scenario_name(Scenario s) {
@@ -10,6 +12,7 @@ const char* scenario_name(Scenario s) {
         case Scenario::Nested: return "nested";
         case Scenario::DroppedSideFile: return "dropped-side-file";
         case Scenario::DroppedSandbox: return "dropped-sandbox";
+        case Scenario::Routed: return "routed-handler";
     }
     return "?";
 }
@@ -35,6 +38,39 @@ void add_real_runc_candidates(const DecisionInputs& in, Decision& d) {
         d.candidates.push_back(
             {side_name, "side file " + in.side_path + " [options] BinaryName", true});
     d.candidates.push_back({"runc", "the next runc in PATH after runcwrap", false});
+}
+
+// The routed handler's own runtime, [handlers.NAME] BinaryName: "runc" is the next runc in PATH
+// after runcwrap, as in [options]; any other name the operator recorded as the real runtime, so
+// runcwrap there is an error (the resolver's must_not_be_self). An entry there would route the
+// handler to itself: refused here, before anything is opened.
+Result<RuntimeCandidate> handler_runtime(const HandlerRecord& h, const std::string& side_path) {
+    const std::string table = "side file " + side_path + " [" + handler_table_name(h.name) + "]";
+    const std::string& name = h.options.binary_name;
+    if (name == kNextRuncInPath)
+        return RuntimeCandidate{
+            "runc", table + " BinaryName = \"runc\": the next runc in PATH after runcwrap", false};
+    if (auto other = handler_of_entry(name))
+        return make_error(table + " BinaryName is " + name + ", handler " + std::string(*other) +
+                          "'s runcwrap entry, not a runtime; fix: name the handler's real "
+                          "runtime there (runcwrap route --undo, then runcwrap route --handler " +
+                          h.name + ", records it)");
+    return RuntimeCandidate{name, table + " BinaryName", true};
+}
+
+// The side file's record of routed handler `name`, or the error that says how to make one.
+// `via` says what named the entry: argv[0], or a sandbox's options.json.
+Result<const HandlerRecord*> handler_record(const DecisionInputs& in, std::string_view name,
+                                            const std::string& via) {
+    const HandlerRecord* h = in.side ? in.side->handler(name) : nullptr;
+    if (h) return h;
+    const std::string table = "[" + handler_table_name(name) + "]";
+    return make_error(via + " is CRI handler " + std::string(name) +
+                      "'s runcwrap entry, but the side file " + in.side_path +
+                      (in.side ? " has no " + table + " table"
+                               : " does not exist, so it has no " + table + " table") +
+                      " to say which runtime that handler runs; fix: runcwrap route --handler " +
+                      std::string(name) + " (it records the handler's runtime there)");
 }
 
 std::vector<std::string> args_of(const RuncCall& call) {
@@ -100,6 +136,59 @@ std::vector<std::string> restore_dropped_options(const RuncCall& call, const Run
     return args;
 }
 
+namespace {
+
+// The call came through handler NAME's entry at depth 0 (argv[0]): its runtime is the side file's
+// [handlers.NAME] BinaryName. Options intact, or no bundle: nothing to restore. Options dropped
+// (containerd then runs plain `runc`, so this is unexpected, but not a reason to guess): as S2
+// from the sandbox's options.json when there is one, else from [handlers.NAME].
+Result<Decision> decide_routed(const DecisionInputs& in, std::string_view name) {
+    const RuncCall& call = *in.call;
+    const std::string via = "argv[0] " + std::string(call.argv[0]);
+    auto h = handler_record(in, name, via);
+    if (!h) return h.error();
+    auto runtime = handler_runtime(**h, in.side_path);
+    if (!runtime) return runtime.error();
+    Decision d;
+    d.candidates.push_back(std::move(*runtime));
+    const bool dropped =
+        !in.bundle.empty() && in.bundle_options && in.bundle_options->runtime_options_dropped();
+    if (!dropped) {
+        d.scenario = Scenario::Routed;
+        d.reason =
+            via + " is CRI handler " + std::string(name) + "'s runcwrap entry" +
+            (in.bundle.empty()    ? std::string(" (the call has no bundle)")
+             : !in.bundle_options ? std::string(" (the bundle has no options.json)")
+                                  : " (" + in.bundle_options_path + " holds the runtime options)") +
+            ": run the handler's runtime, restore nothing";
+        d.args = args_of(call);
+        return d;
+    }
+    const std::string dropped_why =
+        in.bundle_options_path +
+        " holds only task options (containerd dropped the runtime options) of a call through "
+        "handler " +
+        std::string(name) + "'s entry " + std::string(call.argv[0]);
+    if (in.sandbox_options) {
+        d.scenario = Scenario::DroppedSandbox;
+        d.restore_from = in.sandbox_options;
+        d.restore_source = in.sandbox_options_path;
+        d.reason = dropped_why + "; the pod sandbox's " + in.sandbox_options_path +
+                   " has the handler's options";
+    } else {
+        d.scenario = Scenario::DroppedSideFile;
+        d.restore_from = (*h)->options;
+        d.restore_source = "side file " + in.side_path + " [" + handler_table_name(name) + "]";
+        d.reason = dropped_why + "; the side file's [" + handler_table_name(name) +
+                   "] says what was intended";
+        if (!in.sandbox_note.empty()) d.reason += " (" + in.sandbox_note + ")";
+    }
+    d.args = restore_dropped_options(call, *d.restore_from, d.restored);
+    return d;
+}
+
+}  // namespace
+
 Result<Decision> decide(const DecisionInputs& in) {
     Decision d;
     const RuncCall& call = *in.call;
@@ -115,6 +204,10 @@ Result<Decision> decide(const DecisionInputs& in) {
         return d;
     }
 
+    // Through a routed handler's entry: the handler's runtime, whatever the bundle says.
+    if (!call.argv.empty())
+        if (auto name = handler_of_entry(call.argv[0])) return decide_routed(in, *name);
+
     if (in.bundle.empty() || !in.bundle_options) {
         d.scenario = in.bundle.empty() ? Scenario::NoBundle : Scenario::Healthy;
         d.reason = in.bundle.empty()
@@ -128,10 +221,29 @@ Result<Decision> decide(const DecisionInputs& in) {
     const ShimOptions& shim = *in.bundle_options;
     if (!shim.runtime_options_dropped()) {
         const std::string& named = shim.options.binary_name;
+        if (auto name = handler_of_entry(named)) {
+            // The shim was told to run handler NAME's entry, yet runc was called by another
+            // name (a person, or a tool, copying the shim's call): the handler's runtime still.
+            auto h = handler_record(in, *name, in.bundle_options_path + " binary_name " + named);
+            if (!h) return h.error();
+            auto runtime = handler_runtime(**h, in.side_path);
+            if (!runtime) return runtime.error();
+            d.scenario = Scenario::Routed;
+            d.reason = in.bundle_options_path + " holds the runtime options and names " + named +
+                       ", CRI handler " + std::string(*name) +
+                       "'s runcwrap entry: run the handler's runtime, restore nothing";
+            d.candidates.push_back(std::move(*runtime));
+            d.args = args_of(call);
+            return d;
+        }
         if (is_plain_runc(named)) {
             d.scenario = Scenario::Healthy;
             d.reason = in.bundle_options_path +
                        " holds the runtime options and names runc: run the real runc";
+        } else if (in.bundle_names_runcwrap) {
+            d.scenario = Scenario::Healthy;
+            d.reason = in.bundle_options_path + " holds the runtime options and names " + named +
+                       ", which names runcwrap itself: run the real runc";
         } else {
             d.scenario = Scenario::InsideWrapping;
             d.reason = in.bundle_options_path + " names " + named +
@@ -152,10 +264,24 @@ Result<Decision> decide(const DecisionInputs& in) {
                    " holds only task options (containerd dropped the runtime options); the pod "
                    "sandbox's " +
                    in.sandbox_options_path + " has the handler's options";
-        if (!is_plain_runc(in.sandbox_options->binary_name))
-            d.candidates.push_back(
-                {in.sandbox_options->binary_name, in.sandbox_options_path + " binary_name", false});
-        add_real_runc_candidates(in, d);
+        const std::string& sandbox_runtime = in.sandbox_options->binary_name;
+        if (auto name = handler_of_entry(sandbox_runtime)) {
+            // A routed handler: the sandbox's binary_name is its entry, which stands for the
+            // runtime the side file recorded, never for another runcwrap to run.
+            auto h = handler_record(in, *name,
+                                    in.sandbox_options_path + " binary_name " + sandbox_runtime);
+            if (!h) return h.error();
+            auto runtime = handler_runtime(**h, in.side_path);
+            if (!runtime) return runtime.error();
+            d.reason += " (" + sandbox_runtime + " is CRI handler " + std::string(*name) +
+                        "'s runcwrap entry: its runtime is the side file's)";
+            d.candidates.push_back(std::move(*runtime));
+        } else {
+            if (!is_plain_runc(sandbox_runtime))
+                d.candidates.push_back(
+                    {sandbox_runtime, in.sandbox_options_path + " binary_name", false});
+            add_real_runc_candidates(in, d);
+        }
     } else if (in.side && in.side->has_options) {
         d.scenario = Scenario::DroppedSideFile;
         d.restore_from = in.side->options;

@@ -21,6 +21,7 @@ enum class Scenario {
     Nested,           // S4: runcwrap's own recursion guard says it already ran once in this chain
     DroppedSideFile,  // S1: options dropped; the side file says what was intended
     DroppedSandbox,   // S2: options dropped; the pod sandbox's options.json says what was intended
+    Routed,           // the call came through routed handler NAME's entry (handler_entry.hpp)
 };
 
 const char* scenario_name(Scenario s);
@@ -44,6 +45,10 @@ struct DecisionInputs {
     const SideConfig* side = nullptr;  // nullptr: no side file
     std::string side_path;
     int depth = 0;  // from the recursion guard
+    // <bundle>/options.json is intact and its binary_name is runcwrap (its runc in PATH, the
+    // binary, a copy): the shim ran runcwrap itself, not a wrapping runtime. plan.cpp asks the
+    // file only when binary_name is neither empty, "runc" nor an entry.
+    bool bundle_names_runcwrap = false;
 };
 
 struct Decision {

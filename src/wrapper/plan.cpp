@@ -9,6 +9,7 @@
 
 #include "common/fs.hpp"
 #include "common/unique_fd.hpp"
+#include "wrapper/handler_entry.hpp"
 #include "wrapper/runc_state.hpp"
 #include "wrapper/shim_options.hpp"
 #include "wrapper/side_config_strict.hpp"
@@ -321,6 +322,15 @@ Result<Plan> make_plan(const RuncCall& call, const Environment& env,
         } else if (!spec) {
             in.sandbox_note = "no pod sandbox: " + spec_note;
         }
+    }
+
+    // Who the shim was told to run, when that might be runcwrap itself: a file check, paid only
+    // for a name that is neither runc nor an entry (both are told apart by text in decide).
+    if (in.depth == 0 && in.bundle_options && !in.bundle_options->runtime_options_dropped() &&
+        !(call.argv.empty() || handler_of_entry(call.argv[0]))) {
+        const std::string& named = in.bundle_options->options.binary_name;
+        if (!named.empty() && named != kNextRuncInPath && !handler_of_entry(named))
+            in.bundle_names_runcwrap = names_runcwrap(named, env.get("PATH").value_or(""));
     }
 
     auto decision = decide(in);

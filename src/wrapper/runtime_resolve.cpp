@@ -114,6 +114,20 @@ FileHead read_file_head(int fd) {
     return head_of(bytes);
 }
 
+bool names_runcwrap(std::string_view name, std::string_view path_env) {
+    auto is_runcwrap = [](const std::string& path) -> std::optional<bool> {
+        int err = 0;
+        auto o = open_candidate(path, err);
+        if (!o || S_ISDIR(o->st.st_mode)) return std::nullopt;
+        return S_ISREG(o->st.st_mode) && o->head.is_runcwrap;
+    };
+    if (name.find('/') != std::string_view::npos)
+        return is_runcwrap(std::string(name)).value_or(false);
+    for (const auto& dir : path_dirs(path_env))
+        if (auto found = is_runcwrap(dir + "/" + std::string(name))) return *found;
+    return false;
+}
+
 Result<FileIdentity> self_identity() {
     struct stat st {};
     if (::stat("/proc/self/exe", &st) != 0)

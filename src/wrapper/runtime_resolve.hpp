@@ -47,6 +47,11 @@ struct FileHead {
 };
 FileHead read_file_head(int fd);
 
+// Whether `name` (an absolute path, or a bare name the shim looks up in `path_env`: its first
+// match there) is runcwrap: this binary, a link to it or a copy (its ELF note). A file that
+// cannot be opened is not.
+bool names_runcwrap(std::string_view name, std::string_view path_env);
+
 // The identity of runcwrap's own binary.
 Result<FileIdentity> self_identity();
 

@@ -5,6 +5,13 @@
 //   SystemdCgroup = true
 //   [runcwrap]                     # runcwrap's own settings
 //   ChownStdio = true
+//   [handlers.crun-fast]           # one per routed CRI handler, written by `runcwrap route`:
+//   BinaryName = "/usr/bin/crun"   # the handler's options as containerd's config had them
+//   [handlers."gpu.nvidia"]        # (a name with a dot is quoted)
+//   BinaryName = "/usr/bin/nvidia-container-runtime"
+//
+// A [handlers.NAME] table has [options]' keys and rules (BinaryName required, never empty);
+// NAME is a handler name handler_entry.hpp accepts.
 //
 // Two rules make a side file cut short by a writer that rewrites it in place an error rather
 // than a smaller configuration, whatever else the file says:
@@ -20,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.hpp"
 #include "common/runtime_options.hpp"
@@ -29,13 +37,26 @@ namespace runcwrap {
 inline constexpr const char* kDefaultSideFile = "/etc/runcwrap/config.toml";
 inline constexpr const char* kSideFileEnv = "RUNCWRAP_CONFIG";
 
+// A routed handler: what its BinaryName and options were before `runcwrap route` made its
+// BinaryName runcwrap's entry for it (handler_entry.hpp).
+struct HandlerRecord {
+    std::string name;
+    RuntimeOptions options;  // binary_name is never empty
+};
+
 struct SideConfig {
     std::string path;
     bool has_options = false;  // an [options] table exists
     RuntimeOptions options;
     bool chown_stdio = true;
-    std::string log_file;  // the decision log; "" = off
+    std::string log_file;                 // the decision log; "" = off
+    std::vector<HandlerRecord> handlers;  // sorted by name, each name once
+
+    const HandlerRecord* handler(std::string_view name) const;
 };
+
+// How a [handlers.NAME] table is named in messages: quoted when NAME is not a bare TOML key.
+std::string handler_table_name(std::string_view name);
 
 // `path` only names the file in messages. toml++: the reference reading, with every message.
 Result<SideConfig> parse_side_config(std::string_view text, std::string_view path);

@@ -1,11 +1,15 @@
 #include "wrapper/side_config_strict.hpp"
 
+#include <algorithm>
 #include <cstdint>
+#include <vector>
+
+#include "wrapper/handler_entry.hpp"
 
 namespace runcwrap {
 namespace {
 
-enum class Table { None, Options, Runcwrap };
+enum class Table { None, Options, Runcwrap, Handler };
 
 struct Value {
     enum class Kind { String, Bool, Integer } kind = Kind::String;
@@ -48,6 +52,21 @@ class LineReader {
         const std::size_t start = i_;
         while (i_ < s_.size() && is_bare_key_char(s_[i_])) ++i_;
         return s_.substr(start, i_ - start);
+    }
+
+    // A table name's key: bare, "basic" without backslashes, or 'literal'. Empty: defer.
+    std::string_view table_key() {
+        const char c = peek();
+        if (c != '"' && c != '\'') return bare_key();
+        const std::size_t start = ++i_;
+        while (i_ < s_.size() && s_[i_] != c) {
+            if (!is_plain(s_[i_]) || s_[i_] == '\\') return {};
+            ++i_;
+        }
+        if (at_end()) return {};
+        const std::string_view key = s_.substr(start, i_ - start);
+        ++i_;
+        return key;
     }
 
     bool value(Value& out) {
@@ -101,8 +120,12 @@ enum KeyBit : std::uint32_t {
 
 // Applies `key = value` to `out` as side_config.cpp does; false to defer (unknown key, twice,
 // wrong type, or a value the rules refuse: toml++ then words the error).
+bool apply_option(std::string_view key, const Value& v, std::uint32_t& seen, RuntimeOptions& out);
+
 bool apply(Table table, std::string_view key, const Value& v, std::uint32_t& seen,
            SideConfig& out) {
+    if (table == Table::Options) return apply_option(key, v, seen, out.options);
+    if (table == Table::Handler) return apply_option(key, v, seen, out.handlers.back().options);
     auto once = [&](std::uint32_t bit) {
         if (seen & bit) return false;
         seen |= bit;
@@ -110,32 +133,6 @@ bool apply(Table table, std::string_view key, const Value& v, std::uint32_t& see
     };
     const bool is_string = v.kind == Value::Kind::String;
     const bool is_bool = v.kind == Value::Kind::Bool;
-    if (table == Table::Options) {
-        if (key == "BinaryName") {
-            if (!once(kBinaryName) || !is_string || !acceptable_binary_name(v.text)) return false;
-            out.options.binary_name = std::string(v.text);
-        } else if (key == "Root") {
-            if (!once(kRoot) || !is_string || !absolute_or_empty(v.text)) return false;
-            out.options.root = std::string(v.text);
-        } else if (key == "SystemdCgroup") {
-            if (!once(kSystemdCgroup) || !is_bool) return false;
-            out.options.systemd_cgroup = v.boolean;
-        } else if (key == "NoPivotRoot") {
-            if (!once(kNoPivotRoot) || !is_bool) return false;
-            out.options.no_pivot_root = v.boolean;
-        } else if (key == "NoNewKeyring") {
-            if (!once(kNoNewKeyring) || !is_bool) return false;
-            out.options.no_new_keyring = v.boolean;
-        } else {
-            std::uint32_t bit = kIgnoredFirst;
-            for (std::string_view ignored : kIgnoredContainerdKeys) {
-                if (key == ignored) return once(bit);
-                bit <<= 1;
-            }
-            return false;
-        }
-        return true;
-    }
     if (table == Table::Runcwrap) {
         if (key == "ChownStdio") {
             if (!once(kChownStdio) || !is_bool) return false;
@@ -151,6 +148,41 @@ bool apply(Table table, std::string_view key, const Value& v, std::uint32_t& see
     return false;  // a key before any table header
 }
 
+// [options] and [handlers.NAME] keys alike.
+bool apply_option(std::string_view key, const Value& v, std::uint32_t& seen, RuntimeOptions& out) {
+    auto once = [&](std::uint32_t bit) {
+        if (seen & bit) return false;
+        seen |= bit;
+        return true;
+    };
+    const bool is_string = v.kind == Value::Kind::String;
+    const bool is_bool = v.kind == Value::Kind::Bool;
+    if (key == "BinaryName") {
+        if (!once(kBinaryName) || !is_string || !acceptable_binary_name(v.text)) return false;
+        out.binary_name = std::string(v.text);
+    } else if (key == "Root") {
+        if (!once(kRoot) || !is_string || !absolute_or_empty(v.text)) return false;
+        out.root = std::string(v.text);
+    } else if (key == "SystemdCgroup") {
+        if (!once(kSystemdCgroup) || !is_bool) return false;
+        out.systemd_cgroup = v.boolean;
+    } else if (key == "NoPivotRoot") {
+        if (!once(kNoPivotRoot) || !is_bool) return false;
+        out.no_pivot_root = v.boolean;
+    } else if (key == "NoNewKeyring") {
+        if (!once(kNoNewKeyring) || !is_bool) return false;
+        out.no_new_keyring = v.boolean;
+    } else {
+        std::uint32_t bit = kIgnoredFirst;
+        for (std::string_view ignored : kIgnoredContainerdKeys) {
+            if (key == ignored) return once(bit);
+            bit <<= 1;
+        }
+        return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::optional<SideConfig> parse_side_config_strict(std::string_view text, std::string_view path) {
@@ -158,6 +190,7 @@ std::optional<SideConfig> parse_side_config_strict(std::string_view text, std::s
     Table table = Table::None;
     bool seen_options = false, seen_runcwrap = false;
     std::uint32_t seen_options_keys = 0, seen_runcwrap_keys = 0;
+    std::vector<std::uint32_t> seen_handler_keys;  // one per config.handlers entry
     while (!text.empty()) {
         std::size_t nl = text.find('\n');
         std::string_view line = text.substr(0, nl);
@@ -174,10 +207,25 @@ std::optional<SideConfig> parse_side_config_strict(std::string_view text, std::s
             r.skip_blanks();
             const std::string_view name = r.bare_key();
             r.skip_blanks();
+            // [handlers.NAME]: NAME bare or quoted, blanks allowed around the dot as in TOML.
+            std::optional<std::string_view> handler;
+            if (name == "handlers" && r.peek() == '.') {
+                r.advance();
+                r.skip_blanks();
+                handler = r.table_key();
+                if (!is_valid_handler_name(*handler)) return std::nullopt;
+                r.skip_blanks();
+            }
             if (r.peek() != ']') return std::nullopt;
             r.advance();
             if (!r.ends_here() || !r.rest_is_empty_or_comment()) return std::nullopt;
-            if (name == "options" && !seen_options) {
+            if (handler) {
+                for (const auto& h : config.handlers)
+                    if (h.name == *handler) return std::nullopt;  // toml++ words "twice"
+                table = Table::Handler;
+                config.handlers.push_back({std::string(*handler), {}});
+                seen_handler_keys.push_back(0);
+            } else if (name == "options" && !seen_options) {
                 table = Table::Options;
                 seen_options = true;
             } else if (name == "runcwrap" && !seen_runcwrap) {
@@ -201,12 +249,19 @@ std::optional<SideConfig> parse_side_config_strict(std::string_view text, std::s
         Value v;
         // A value (and a header) ends at a blank or the line's end: "true#x" is left to toml++.
         if (!r.value(v) || !r.ends_here() || !r.rest_is_empty_or_comment()) return std::nullopt;
-        std::uint32_t& seen = table == Table::Runcwrap ? seen_runcwrap_keys : seen_options_keys;
+        std::uint32_t& seen = table == Table::Runcwrap  ? seen_runcwrap_keys
+                              : table == Table::Handler ? seen_handler_keys.back()
+                                                        : seen_options_keys;
         if (!apply(table, key, v, seen, config)) return std::nullopt;
     }
-    // The two rules of side_config.hpp: some table, and [options] names BinaryName.
-    if (!seen_options && !seen_runcwrap) return std::nullopt;
+    // The two rules of side_config.hpp: some table, and [options] names BinaryName; and every
+    // [handlers.NAME] names its BinaryName.
+    if (!seen_options && !seen_runcwrap && config.handlers.empty()) return std::nullopt;
     if (seen_options && !(seen_options_keys & kBinaryName)) return std::nullopt;
+    for (std::uint32_t seen : seen_handler_keys)
+        if (!(seen & kBinaryName)) return std::nullopt;
+    std::sort(config.handlers.begin(), config.handlers.end(),
+              [](const HandlerRecord& a, const HandlerRecord& b) { return a.name < b.name; });
     config.path = std::string(path);
     config.has_options = seen_options;
     return config;

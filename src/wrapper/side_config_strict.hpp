@@ -8,7 +8,8 @@
 //
 // The subset, line by line (blanks are spaces and tabs; a line ends at LF or CRLF or the end):
 //   blank line | # comment | [options] | [runcwrap]     (a header once each, blanks allowed
-//   Key = value [# comment]                               inside the brackets)
+//   | [handlers.NAME] | [handlers."NAME"]               inside the brackets and around the
+//   Key = value [# comment]                               dot; NAME as handler_entry.hpp says)
 // Key is one of the keys the table knows (side_config.hpp); value is "basic string" without
 // backslashes, 'literal string', true, false, or (only for containerd's ignored keys) a
 // decimal integer without sign, leading zero or underscore.

@@ -555,5 +555,234 @@ TEST(Decide, DroppedOnANonCreatingCallStillNeedsToKnow) {
     EXPECT_FALSE(decide(in));
 }
 
+// ---- routed handlers (issue #15, routing-spec.md) -----------------------------------------
+
+constexpr const char* kCrunEntry = "/usr/local/lib/runcwrap/handlers/crun-fast/runc";
+constexpr const char* kGpuEntry = "/usr/local/lib/runcwrap/handlers/gpu.nvidia/runc";
+constexpr const char* kSandboxOptions =
+    "/run/containerd/io.containerd.runtime.v2.task/k8s.io/S/options.json";
+
+// The call as the shim makes it when containerd's BinaryName is `entry` (go-runc: argv[0] is
+// BinaryName).
+RuncCall through(const char* entry, std::initializer_list<std::string_view> args) {
+    std::vector<std::string_view> argv{entry};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return parse_runc_argv(std::move(argv));
+}
+
+// What `runcwrap route` writes: [options] as install.sh did, and one table per routed handler.
+SideConfig routed_side() {
+    RuntimeOptions plain;
+    plain.binary_name = "/usr/sbin/runc";
+    SideConfig side = side_with_options(plain);
+    HandlerRecord crun;
+    crun.name = "crun-fast";
+    crun.options.binary_name = "/usr/bin/crun";
+    crun.options.systemd_cgroup = true;
+    crun.options.root = "/run/crun";
+    HandlerRecord gpu;
+    gpu.name = "gpu.nvidia";
+    gpu.options.binary_name = "runc";
+    side.handlers = {crun, gpu};
+    return side;
+}
+
+TEST(Decide, RoutedThroughTheEntryRunsTheHandlersRuntime) {
+    SideConfig side = routed_side();
+    const RuncCall create = through(
+        kCrunEntry, {SHIM_GLOBALS, "create", "--bundle", kBundle, "--pid-file", kPidFile, "d"});
+    DecisionInputs in = inputs(create);
+    in.side = &side;
+    in.bundle_options = shim(false, kCrunEntry);  // 2.0.5, 1.7.x: the options intact
+    auto d = decide(in);
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_EQ(d->scenario, Scenario::Routed);
+    EXPECT_STREQ(scenario_name(d->scenario), "routed-handler");
+    EXPECT_EQ(names(*d), (std::vector<std::string>{"/usr/bin/crun"}));
+    EXPECT_TRUE(d->candidates[0].must_not_be_self);
+    EXPECT_EQ(d->candidates[0].source,
+              "side file /etc/runcwrap/config.toml [handlers.crun-fast] BinaryName");
+    EXPECT_FALSE(d->restore_from);
+    EXPECT_TRUE(d->restored.empty());
+    EXPECT_EQ(d->args, args_of(create));  // nothing added: the shim passed the handler's flags
+    EXPECT_NE(d->reason.find(kCrunEntry), std::string::npos);
+    EXPECT_NE(d->reason.find("crun-fast"), std::string::npos);
+
+    // Every call without a bundle (CRI's `features` at start and before creates, --version,
+    // state, a person): still that handler's runtime, never [options]'.
+    for (auto call : {through(kCrunEntry, {"features"}), through(kCrunEntry, {"--version"}),
+                      through(kCrunEntry, {"--root", "/run/crun/k8s.io", "state", "d"})}) {
+        SCOPED_TRACE(std::string(call.argv[1]));
+        DecisionInputs none = inputs(call);
+        none.bundle.clear();
+        none.side = &side;
+        auto nd = decide(none);
+        ASSERT_TRUE(nd) << nd.error().message;
+        EXPECT_EQ(nd->scenario, Scenario::Routed);
+        EXPECT_EQ(names(*nd), (std::vector<std::string>{"/usr/bin/crun"}));
+        EXPECT_EQ(nd->args, args_of(call));
+    }
+
+    // A handler recorded as "runc" (containerd's default: BinaryName unset): the next runc in
+    // PATH after runcwrap, passed over, not refused.
+    const RuncCall gpu = through(kGpuEntry, {"features"});
+    DecisionInputs g = inputs(gpu);
+    g.bundle.clear();
+    g.side = &side;
+    auto gd = decide(g);
+    ASSERT_TRUE(gd) << gd.error().message;
+    EXPECT_EQ(gd->scenario, Scenario::Routed);
+    EXPECT_EQ(names(*gd), (std::vector<std::string>{"runc"}));
+    EXPECT_FALSE(gd->candidates[0].must_not_be_self);
+    EXPECT_NE(gd->candidates[0].source.find("[handlers.\"gpu.nvidia\"]"), std::string::npos);
+}
+
+TEST(Decide, RoutedEntryWithoutItsTableFailsClosedNamingArgv0TheSideFileAndTheFix) {
+    SideConfig side = routed_side();
+    const char* entry = "/usr/local/lib/runcwrap/handlers/kata/runc";
+    const RuncCall call = through(entry, {"features"});
+    DecisionInputs in = inputs(call);
+    in.bundle.clear();
+    in.side = &side;
+    auto d = decide(in);
+    ASSERT_FALSE(d);
+    EXPECT_EQ(d.error().message,
+              "argv[0] /usr/local/lib/runcwrap/handlers/kata/runc is CRI handler kata's runcwrap "
+              "entry, but the side file /etc/runcwrap/config.toml has no [handlers.kata] table to "
+              "say which runtime that handler runs; fix: runcwrap route --handler kata (it "
+              "records the handler's runtime there)");
+    // No side file at all: the same, and never "run the next runc".
+    in.side = nullptr;
+    auto none = decide(in);
+    ASSERT_FALSE(none);
+    EXPECT_NE(none.error().message.find("/etc/runcwrap/config.toml does not exist, so it has no "
+                                        "[handlers.kata] table"),
+              std::string::npos);
+}
+
+TEST(Decide, RoutedHandlerWhoseRuntimeIsAnEntryIsAConfigurationError) {
+    SideConfig side = routed_side();
+    side.handlers[0].options.binary_name = kGpuEntry;
+    const RuncCall call = through(kCrunEntry, {"features"});
+    DecisionInputs in = inputs(call);
+    in.bundle.clear();
+    in.side = &side;
+    auto d = decide(in);
+    ASSERT_FALSE(d);
+    EXPECT_NE(
+        d.error().message.find("[handlers.crun-fast] BinaryName is " + std::string(kGpuEntry) +
+                               ", handler gpu.nvidia's runcwrap entry, not a runtime"),
+        std::string::npos);
+    EXPECT_NE(d.error().message.find("fix: "), std::string::npos);
+}
+
+TEST(Decide, RoutedEntryWithOptionsDroppedRestoresTheHandlersOptions) {
+    SideConfig side = routed_side();
+    const RuncCall create = through(
+        kCrunEntry, {SHIM_GLOBALS, "create", "--bundle", kBundle, "--pid-file", kPidFile, "d"});
+    DecisionInputs in = inputs(create);
+    in.side = &side;
+    in.bundle_options = shim(true);
+    in.sandbox_note = "no pod sandbox";
+    auto d = decide(in);
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_EQ(d->scenario, Scenario::DroppedSideFile);
+    EXPECT_EQ(d->restore_source, "side file /etc/runcwrap/config.toml [handlers.crun-fast]");
+    EXPECT_EQ(names(*d), (std::vector<std::string>{"/usr/bin/crun"}));
+    EXPECT_EQ(d->restored, (std::vector<std::string>{"--root /run/crun/e2e", "--systemd-cgroup"}));
+
+    // With a pod sandbox: its options, as S2; the runtime still the handler's.
+    RuntimeOptions sandbox;
+    sandbox.binary_name = kCrunEntry;
+    sandbox.root = "/run/crun-sandbox";
+    in.sandbox_options = sandbox;
+    in.sandbox_options_path = kSandboxOptions;
+    auto s2 = decide(in);
+    ASSERT_TRUE(s2) << s2.error().message;
+    EXPECT_EQ(s2->scenario, Scenario::DroppedSandbox);
+    EXPECT_EQ(s2->restore_source, kSandboxOptions);
+    EXPECT_EQ(names(*s2), (std::vector<std::string>{"/usr/bin/crun"}));
+    EXPECT_EQ(s2->restored, (std::vector<std::string>{"--root /run/crun-sandbox/e2e"}));
+}
+
+// 2.0.4: the app container's calls arrive through PATH with the options dropped; the sandbox's
+// options.json names the handler's entry. S2 maps it back to the handler's runtime.
+TEST(Decide, S2WithASandboxNamingAnEntryRunsTheHandlersRuntime) {
+    SideConfig side = routed_side();
+    RuncCall call = shim_create();  // argv[0] "runc": through PATH
+    DecisionInputs in = inputs(call);
+    in.side = &side;
+    in.bundle_options = shim(true);
+    RuntimeOptions sandbox;
+    sandbox.binary_name = kCrunEntry;
+    sandbox.systemd_cgroup = true;
+    sandbox.root = "/run/crun";
+    in.sandbox_options = sandbox;
+    in.sandbox_options_path = kSandboxOptions;
+    auto d = decide(in);
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_EQ(d->scenario, Scenario::DroppedSandbox);
+    // Only the handler's runtime: not the entry (runcwrap again), not [options]' runc.
+    EXPECT_EQ(names(*d), (std::vector<std::string>{"/usr/bin/crun"}));
+    EXPECT_TRUE(d->candidates[0].must_not_be_self);
+    EXPECT_EQ(d->restore_source, kSandboxOptions);
+    EXPECT_EQ(d->restored, (std::vector<std::string>{"--root /run/crun/e2e", "--systemd-cgroup"}));
+    EXPECT_NE(d->reason.find("crun-fast's runcwrap entry"), std::string::npos);
+
+    // The sandbox names an entry the side file has no table for: fail closed.
+    sandbox.binary_name = "/usr/local/lib/runcwrap/handlers/kata/runc";
+    in.sandbox_options = sandbox;
+    auto missing = decide(in);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().message,
+              std::string(kSandboxOptions) +
+                  " binary_name /usr/local/lib/runcwrap/handlers/kata/runc is CRI handler kata's "
+                  "runcwrap entry, but the side file /etc/runcwrap/config.toml has no "
+                  "[handlers.kata] table to say which runtime that handler runs; fix: runcwrap "
+                  "route --handler kata (it records the handler's runtime there)");
+}
+
+TEST(Decide, IntactOptionsNamingRuncwrapItselfAreHealthyNotInsideWrapping) {
+    SideConfig side = routed_side();
+    RuncCall call = shim_create();
+    DecisionInputs in = inputs(call);
+    in.side = &side;
+    // plan.cpp found /usr/local/bin/runc (runcwrap's runc slot) to be runcwrap.
+    in.bundle_options = shim(false, "/usr/local/bin/runc");
+    in.bundle_names_runcwrap = true;
+    auto d = decide(in);
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_EQ(d->scenario, Scenario::Healthy);
+    EXPECT_TRUE(d->exclude.empty());
+    EXPECT_EQ(names(*d), (std::vector<std::string>{"/usr/sbin/runc", "runc"}));
+    EXPECT_NE(d->reason.find("names runcwrap itself"), std::string::npos);
+    // Another binary: a wrapping runtime, as before.
+    in.bundle_names_runcwrap = false;
+    auto wrapping = decide(in);
+    ASSERT_TRUE(wrapping);
+    EXPECT_EQ(wrapping->scenario, Scenario::InsideWrapping);
+
+    // An entry named in the intact options but called by another name: the handler's runtime.
+    in.bundle_options = shim(false, kCrunEntry);
+    auto entry = decide(in);
+    ASSERT_TRUE(entry) << entry.error().message;
+    EXPECT_EQ(entry->scenario, Scenario::Routed);
+    EXPECT_EQ(names(*entry), (std::vector<std::string>{"/usr/bin/crun"}));
+    EXPECT_TRUE(entry->exclude.empty());
+}
+
+TEST(Decide, NestedComesFirstEvenThroughAnEntry) {
+    SideConfig side = routed_side();
+    const RuncCall call = through(kCrunEntry, {"features"});
+    DecisionInputs in = inputs(call);
+    in.bundle.clear();
+    in.side = &side;
+    in.depth = 1;
+    auto d = decide(in);
+    ASSERT_TRUE(d) << d.error().message;
+    EXPECT_EQ(d->scenario, Scenario::Nested);
+    EXPECT_EQ(names(*d), (std::vector<std::string>{"/usr/sbin/runc", "runc"}));
+}
+
 }  // namespace
 }  // namespace runcwrap

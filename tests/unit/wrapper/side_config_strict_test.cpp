@@ -26,6 +26,15 @@ void expect_same(const SideConfig& a, const SideConfig& b) {
     EXPECT_EQ(a.options.no_new_keyring, b.options.no_new_keyring);
     EXPECT_EQ(a.chown_stdio, b.chown_stdio);
     EXPECT_EQ(a.log_file, b.log_file);
+    ASSERT_EQ(a.handlers.size(), b.handlers.size());
+    for (std::size_t i = 0; i < a.handlers.size(); ++i) {
+        EXPECT_EQ(a.handlers[i].name, b.handlers[i].name);
+        EXPECT_EQ(a.handlers[i].options.binary_name, b.handlers[i].options.binary_name);
+        EXPECT_EQ(a.handlers[i].options.root, b.handlers[i].options.root);
+        EXPECT_EQ(a.handlers[i].options.systemd_cgroup, b.handlers[i].options.systemd_cgroup);
+        EXPECT_EQ(a.handlers[i].options.no_pivot_root, b.handlers[i].options.no_pivot_root);
+        EXPECT_EQ(a.handlers[i].options.no_new_keyring, b.handlers[i].options.no_new_keyring);
+    }
 }
 
 // Read by the strict reader, and the same as toml++ reads it.
@@ -107,6 +116,37 @@ TEST(SideConfigStrict, ReadsTheSubsetExactly) {
     EXPECT_FALSE(own.has_options);
 }
 
+// What `runcwrap route` writes (routing-spec.md), and the same tables in every spelling TOML
+// gives a header the strict reader reads.
+TEST(SideConfigStrict, ReadsHandlerTables) {
+    SideConfig c = read_strictly(
+        "[options]\nBinaryName = \"runc\"\n[runcwrap]\nChownStdio = true\n"
+        "# Written by `runcwrap route`\n"
+        "[handlers.crun-fast]\nBinaryName = \"/usr/bin/crun\"\nSystemdCgroup = true\n"
+        "Root = \"/run/crun\"\n"
+        "[handlers.\"gpu.nvidia\"]\nBinaryName = \"/usr/bin/nvidia-container-runtime\"\n"
+        "[ handlers . 'A_1' ]  # blanks around the dot\nBinaryName = 'runc'\nNoPivotRoot = true\n"
+        "NoNewKeyring = true\nIoUid = 0\n");
+    ASSERT_EQ(c.handlers.size(), 3u);
+    // Sorted by name, as toml++ iterates its tables.
+    EXPECT_EQ(c.handlers[0].name, "A_1");
+    EXPECT_EQ(c.handlers[0].options.binary_name, "runc");
+    EXPECT_TRUE(c.handlers[0].options.no_pivot_root);
+    EXPECT_EQ(c.handlers[1].name, "crun-fast");
+    EXPECT_EQ(c.handlers[1].options.root, "/run/crun");
+    EXPECT_TRUE(c.handlers[1].options.systemd_cgroup);
+    EXPECT_EQ(c.handlers[2].name, "gpu.nvidia");
+    ASSERT_NE(c.handler("gpu.nvidia"), nullptr);
+    EXPECT_EQ(c.handler("gpu.nvidia")->options.binary_name, "/usr/bin/nvidia-container-runtime");
+    EXPECT_EQ(c.handler("gpu"), nullptr);
+    EXPECT_EQ(c.options.binary_name, "runc");  // [options] untouched by the handler tables
+
+    // Only handler tables: a side file written by route alone.
+    SideConfig only = read_strictly("[handlers.runc]\nBinaryName = \"/usr/sbin/runc\"\n");
+    EXPECT_FALSE(only.has_options);
+    ASSERT_EQ(only.handlers.size(), 1u);
+}
+
 // Anything outside the subset, and anything toml++ refuses, is not read: toml++ answers.
 TEST(SideConfigStrict, DefersOnEverythingElse) {
     for (std::string_view text : std::initializer_list<std::string_view>{
@@ -134,7 +174,31 @@ TEST(SideConfigStrict, DefersOnEverythingElse) {
              "[options]\nBinaryName = \"/opt/\xc3\xa9/runc\"\n",
              "[options]\nBinaryName = \"runc\"\r", "[options]\nBinaryName = \"runc\"#x\n",
              "[options]#x\nBinaryName = \"runc\"\n", "[options]\nBinaryName = \"runc\" # \x01\n",
-             std::string_view("[options]\nBinaryName = \"runc\"\n\0", 31)}) {
+             std::string_view("[options]\nBinaryName = \"runc\"\n\0", 31),
+             // [handlers.NAME]: refused by toml++ or by the rules
+             "[handlers.a]\n", "[handlers.a]\nSystemdCgroup = true\n",
+             "[handlers.a]\nBinaryName = \"\"\n", "[handlers.a]\nBinaryName = \"x/runc\"\n",
+             "[handlers.a]\nBinaryName = \"runc\"\n[handlers.a]\nBinaryName = \"runc\"\n",
+             "[handlers.a]\nBinaryName = \"runc\"\n[handlers.\"a\"]\nBinaryName = \"runc\"\n",
+             "[handlers.a]\nBinaryName = \"runc\"\nColour = \"red\"\n",
+             "[handlers.a]\nBinaryName = \"runc\"\nBinaryName = \"crun\"\n",
+             "[handlers.a]\nBinaryName = \"runc\"\nRoot = \"rel\"\n",
+             "[handlers._a]\nBinaryName = \"runc\"\n",
+             "[handlers.\"a b\"]\nBinaryName = \"runc\"\n",
+             "[handlers.\"\"]\nBinaryName = \"runc\"\n",
+             "[handlers.\".x\"]\nBinaryName = \"runc\"\n",
+             "[handlers.\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"]"
+             "\nBinaryName = "
+             "\"runc\"\n",
+             "handlers = 1\n", "[handler.a]\nBinaryName = \"runc\"\n",
+             // valid TOML outside the subset (or a table the reader does not read)
+             "[handlers]\n[handlers.a]\nBinaryName = \"runc\"\n",
+             "[handlers.a.b]\nBinaryName = \"runc\"\n",
+             "[handlers.\"a\\u0062\"]\nBinaryName = \"runc\"\n",
+             "[handlers.a]\nBinaryName = \"runc\"\nx.y = 1\n", "handlers.a.BinaryName = \"runc\"\n",
+             "[handlers]\na = { BinaryName = \"runc\" }\n",
+             "[[handlers.a]]\nBinaryName = \"runc\"\n",
+             "[handlers.a]\nBinaryName = \"runc\"\n[handlers.a.sub]\n"}) {
         SCOPED_TRACE(std::string(text));
         auto strict = parse_side_config_strict(text, kPath);
         EXPECT_FALSE(strict) << "read what it should have left to toml++";

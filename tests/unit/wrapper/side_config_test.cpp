@@ -245,5 +245,74 @@ TEST(SideConfig, SettingsOnlyReadingForImport) {
         parse_side_config_settings("[runcwrap]\nLogFile = 1\n", "/etc/runcwrap/config.toml"));
 }
 
+// [handlers.NAME] tables (routing-spec.md): written by `runcwrap route`, one per routed CRI
+// handler, with [options]' keys and rules.
+TEST(SideConfig, HandlerTables) {
+    auto r = parse(R"([options]
+BinaryName = "runc"
+[handlers.crun-fast]
+BinaryName = "/usr/bin/crun"
+SystemdCgroup = true
+Root = "/run/crun"
+NoPivotRoot = true
+NoNewKeyring = true
+CriuPath = "/usr/sbin/criu"
+[handlers."gpu.nvidia"]
+BinaryName = "/usr/bin/nvidia-container-runtime"
+)");
+    ASSERT_TRUE(r) << r.error().message;
+    ASSERT_EQ(r->handlers.size(), 2u);
+    const HandlerRecord* crun = r->handler("crun-fast");
+    ASSERT_NE(crun, nullptr);
+    EXPECT_EQ(crun->options.binary_name, "/usr/bin/crun");
+    EXPECT_TRUE(crun->options.systemd_cgroup);
+    EXPECT_EQ(crun->options.root, "/run/crun");
+    EXPECT_TRUE(crun->options.no_pivot_root);
+    EXPECT_TRUE(crun->options.no_new_keyring);
+    const HandlerRecord* gpu = r->handler("gpu.nvidia");
+    ASSERT_NE(gpu, nullptr);
+    EXPECT_EQ(gpu->options.binary_name, "/usr/bin/nvidia-container-runtime");
+    EXPECT_FALSE(gpu->options.systemd_cgroup);
+    EXPECT_EQ(r->options.binary_name, "runc");
+    EXPECT_EQ(r->handler("runc"), nullptr);
+
+    // A side file of handler tables alone is a side file.
+    auto only = parse("[handlers.a]\nBinaryName = \"runc\"\n");
+    ASSERT_TRUE(only) << only.error().message;
+    EXPECT_FALSE(only->has_options);
+}
+
+TEST(SideConfig, HandlerTableErrorsNameTheTableAndTheFix) {
+    EXPECT_EQ(error_of("[handlers.a]\nSystemdCgroup = true\n"),
+              "side file /etc/runcwrap/config.toml:1: [handlers.a] has no BinaryName, so it does "
+              "not say which runtime handler a runs; fix: runcwrap route --handler a (it records "
+              "the handler's runtime), or add BinaryName = \"/path/to/runtime\" there");
+    EXPECT_NE(error_of("[handlers.\"g.x\"]\nBinaryName = \"\"\n")
+                  .find(":2: [handlers.\"g.x\"] BinaryName is empty"),
+              std::string::npos);
+    EXPECT_NE(error_of("[handlers.a]\nBinaryName = \"runc\"\nColour = 1\n")
+                  .find(":3: unknown key [handlers.a] Colour"),
+              std::string::npos);
+    EXPECT_NE(error_of("[handlers.a]\nBinaryName = \"runc\"\nSystemdCgroup = \"yes\"\n")
+                  .find("[handlers.a] SystemdCgroup must be true or false"),
+              std::string::npos);
+    EXPECT_NE(error_of("[handlers.a]\nBinaryName = \"runc\"\nRoot = \"run\"\n")
+                  .find("[handlers.a] Root must be an absolute path"),
+              std::string::npos);
+    EXPECT_NE(error_of("[handlers.a]\nBinaryName = \"bin/crun\"\n")
+                  .find("[handlers.a] BinaryName \"bin/crun\" must be an absolute path"),
+              std::string::npos);
+    EXPECT_NE(error_of("[handlers.\"a b\"]\nBinaryName = \"runc\"\n")
+                  .find("\"a b\" is not a CRI handler name runcwrap routes"),
+              std::string::npos);
+    EXPECT_NE(error_of("[handlers]\na = 1\n").find("handlers.a must be a table"),
+              std::string::npos);
+    EXPECT_NE(error_of("handlers = \"x\"\n").find("handlers must be a table"), std::string::npos);
+    EXPECT_NE(error_of("[handler.a]\nBinaryName = \"runc\"\n")
+                  .find("unknown key handler (known tables: [options], [runcwrap], "
+                        "[handlers.NAME])"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace runcwrap
