@@ -65,6 +65,19 @@ fi
 CRI_HANDLERS="reca recb"
 CRI_DEFAULT_HANDLER=reca
 cri_setup "$WRAPPER_ARG"
+# E2E_CLEANUP_FN (containerd still runs): the pods, then any container still in a handler's
+# root: when its entry is gone (an undo that should have kept it) its shim can no longer kill it.
+route_cleanup() {
+    cri_cleanup
+    local state root
+    for state in "$E2E_T"/hroot/*/k8s.io/*/state.json; do
+        [[ -f $state ]] || continue
+        root=$(dirname "$(dirname "$state")")
+        e2e_log "container ${state%/state.json} outlived its pod: runc delete --force"
+        timeout 20 "$E2E_REAL_RUNC" --root "$root" delete --force "$(basename "$(dirname "$state")")" >/dev/null 2>&1 || true
+    done
+}
+E2E_CLEANUP_FN=route_cleanup
 
 # ---------------------------------------------------------------------------------------------
 # The node as an operator has it: install.sh puts runcwrap and runc (-> runcwrap) in T/bin, the
