@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,14 @@
 #include "cli/dependents.hpp"
 #include "cli/doctor.hpp"
 #include "cli/explain.hpp"
+#include "cli/route.hpp"
 #include "common/environment.hpp"
 #include "common/fs.hpp"
+#include "wrapper/handler_entry.hpp"
 #include "wrapper/plan.hpp"
 #include "wrapper/runc_args.hpp"
 #include "wrapper/runc_state.hpp"
+#include "wrapper/shim_options.hpp"
 #include "wrapper/stdio_owner.hpp"
 
 #ifndef RUNCWRAP_VERSION
@@ -46,8 +50,9 @@ void print_error(const std::string& text) {
     std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-int run_explain(std::vector<std::string> runc_args, bool as_json, char** envp) {
-    std::vector<std::string_view> argv{"runc"};
+int run_explain(const std::string& argv0, std::vector<std::string> runc_args, bool as_json,
+                char** envp) {
+    std::vector<std::string_view> argv{argv0};
     for (const auto& a : runc_args) argv.emplace_back(a);
     const RuncCall call = parse_runc_argv(std::move(argv));
     const Environment env(envp);
@@ -75,6 +80,17 @@ std::vector<std::string> create_call_for_bundle(const std::string& dir) {
             "--pid-file",
             bundle + "/init.pid",
             id};
+}
+
+// The argv[0] the shim gives a call on this bundle: a routed handler's entry when its intact
+// options.json names one as binary_name (go-runc runs BinaryName by that name), else "runc".
+std::string shim_argv0_for_bundle(const std::string& dir) {
+    auto text = read_file(absolute_path(dir, current_dir()) + "/options.json");
+    if (!text) return "runc";
+    auto shim = parse_shim_options(*text);
+    if (!shim || shim->runtime_options_dropped() || !handler_of_entry(shim->options.binary_name))
+        return "runc";
+    return shim->options.binary_name;
 }
 
 // A call on a running container, as the shim makes them (its log.json names the bundle).
@@ -223,11 +239,15 @@ int cli_main(int argc, char** argv, char** envp) {
         "  runcwrap explain --id ID [--root DIR]   (a call on a running container)");
     bool as_json = false;
     std::vector<std::string> runc_args;
-    std::string explain_bundle, explain_id, explain_root;
+    std::string explain_bundle, explain_id, explain_root, explain_via;
     explain->add_flag("--json", as_json, "Print JSON instead of text");
     explain->add_option("--bundle", explain_bundle, "A bundle folder: explain its create call");
     explain->add_option("--id", explain_id, "A running container's id");
     explain->add_option("--root", explain_root, "runc's state folder for --id (default /run/runc)");
+    explain->add_option("--via", explain_via,
+                        "The call's argv[0], e.g. a routed handler's entry "
+                        ".../runcwrap/handlers/NAME/runc (default runc; for --bundle, the entry "
+                        "its options.json names)");
     explain->add_option("runc_args", runc_args, "The runc arguments, after --");
 
     auto* import = app.add_subcommand(
@@ -274,6 +294,44 @@ int cli_main(int argc, char** argv, char** envp) {
                            "the decision log (default: the side file's LogFile)");
     dependents->add_flag("--json", dependents_as_json, "Print JSON instead of text");
 
+    auto* route = app.add_subcommand(
+        "route",
+        "Route CRI runtime handlers that name their runtime through runcwrap, each keeping its\n"
+        "runtime: an entry <entry-dir>/NAME/runc -> runcwrap, the side file's [handlers.NAME]\n"
+        "table, and the handler's BinaryName in containerd's config (a backup and a record in\n"
+        "/var/lib/runcwrap/route). --undo takes it back. containerd reads its config only when\n"
+        "it starts: restart it after (--restart-containerd does, with systemd)");
+    RouteRequest route_request;
+    route->add_flag("--all", route_request.all,
+                    "Every runc-shim handler whose BinaryName names a runtime");
+    route->add_option("--handler", route_request.handlers, "A handler to route (repeatable)");
+    route->add_flag("--undo", route_request.undo,
+                    "Restore containerd's config, remove the tables and the entries");
+    route->add_flag("--force", route_request.force,
+                    "--undo: remove entries and tables even while containers run through them");
+    route->add_flag("--dry-run", route_request.dry_run,
+                    "Print the diff, the entries and the tables; change nothing");
+    route->add_flag("--restart-containerd", route_request.restart_containerd,
+                    "After a change: systemctl restart containerd");
+    route
+        ->add_option("--containerd-config", route_request.containerd_config,
+                     "containerd's config.toml")
+        ->capture_default_str();
+    route->add_option("--config", route_request.side_file, "The side file")->capture_default_str();
+    route->add_option("--entry-dir", route_request.entry_dir, "Where the entries go")
+        ->capture_default_str();
+    route->add_option("--binary", route_request.binary,
+                      "The runcwrap binary the entries lead to (default: <bin dir>/runcwrap)");
+    route->add_option("--bin-dir", route_request.bin_dir,
+                      "Where install.sh put runcwrap (default: its manifest's, else "
+                      "/usr/local/bin)");
+    route
+        ->add_option("--containerd-state", route_request.containerd_state,
+                     "containerd's state dir, for --undo's dependents check")
+        ->capture_default_str();
+    route->add_option("--prefix", route_request.prefix,
+                      "The node's root when it is a staged tree (every path is under it)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -289,7 +347,11 @@ int cli_main(int argc, char** argv, char** envp) {
             print_error("explain takes one of: -- <runc arguments>, --bundle DIR, --id ID");
             return kExitError;
         }
-        if (!explain_bundle.empty()) runc_args = create_call_for_bundle(explain_bundle);
+        std::string argv0 = explain_via.empty() ? "runc" : explain_via;
+        if (!explain_bundle.empty()) {
+            runc_args = create_call_for_bundle(explain_bundle);
+            if (explain_via.empty()) argv0 = shim_argv0_for_bundle(explain_bundle);
+        }
         if (!explain_id.empty()) {
             auto call =
                 call_for_container(explain_id, explain_root.empty() ? "/run/runc" : explain_root);
@@ -299,11 +361,19 @@ int cli_main(int argc, char** argv, char** envp) {
             }
             runc_args = *call;
         }
-        return run_explain(runc_args, as_json, envp);
+        return run_explain(argv0, runc_args, as_json, envp);
     }
     if (*dependents)
         return run_dependents(dependents_state, dependents_runc_root, dependents_log,
                               dependents_as_json, env);
+    if (*route) {
+        if (route_request.side_file == kDefaultSideFile)
+            route_request.side_file = std::string(env.get(kSideFileEnv).value_or(kDefaultSideFile));
+        std::fflush(stdout);
+        const int rc = run_route(route_request, std::cout, std::cerr);
+        std::cout.flush();
+        return rc;
+    }
     if (*import) return run_import(import_file, import_runtime, import_write, import_output, env);
     if (*doctor) {
         const DoctorReport report = run_doctor(doctor_options, env);

@@ -31,14 +31,17 @@ Result<toml::table> parse_file(const std::string& path) {
 }
 
 // containerd's resolveImports: relative paths are relative to the importing file; globs expand.
-std::vector<std::string> resolve_imports(const toml::table& config, const std::string& from) {
+std::vector<std::string> resolve_imports(const toml::table& config, const std::string& from,
+                                         const std::string& node_root) {
     std::vector<std::string> out;
     const toml::array* imports = config["imports"].as_array();
     if (!imports) return out;
     for (const auto& item : *imports) {
         auto pattern = item.value<std::string>();
         if (!pattern) continue;
-        std::string full = absolute_path(*pattern, dirname_of(from));
+        std::string full = !node_root.empty() && !pattern->empty() && (*pattern)[0] == '/'
+                               ? node_root + *pattern
+                               : absolute_path(*pattern, dirname_of(from));
         glob_t g{};
         if (::glob(full.c_str(), 0, nullptr, &g) == 0) {
             for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
@@ -129,7 +132,8 @@ ConfigReader reader_for_config_version(int version) {
 
 Result<ContainerdConfig> load_containerd_config(const std::string& path,
                                                 std::optional<ConfigReader> reader,
-                                                bool missing_is_defaults) {
+                                                bool missing_is_defaults,
+                                                const std::string& node_root) {
     ContainerdConfig cfg;
     if (missing_is_defaults && ::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
         cfg.exists = false;
@@ -143,7 +147,7 @@ Result<ContainerdConfig> load_containerd_config(const std::string& path,
     toml::table merged = std::move(*main);
     cfg.version = static_cast<int>(merged["version"].value_or(std::int64_t{1}));
     cfg.reader = reader.value_or(reader_for_config_version(cfg.version));
-    std::vector<std::string> pending = resolve_imports(merged, path);
+    std::vector<std::string> pending = resolve_imports(merged, path, node_root);
     std::set<std::string> seen{path};
     while (!pending.empty()) {
         std::string next = pending.front();
@@ -151,7 +155,7 @@ Result<ContainerdConfig> load_containerd_config(const std::string& path,
         if (!seen.insert(next).second) continue;
         auto imported = parse_file(next);
         if (!imported) return imported.error();
-        for (auto& more : resolve_imports(*imported, next)) pending.push_back(more);
+        for (auto& more : resolve_imports(*imported, next, node_root)) pending.push_back(more);
         merge_config(merged, *imported, cfg.reader);
         cfg.files.push_back(next);
     }
@@ -188,6 +192,32 @@ Result<ContainerdConfig> load_containerd_config(const std::string& path,
     std::sort(cfg.handlers.begin(), cfg.handlers.end(),
               [](const RuntimeHandler& a, const RuntimeHandler& b) { return a.name < b.name; });
     return cfg;
+}
+
+Result<std::string> file_defining_handler(const ContainerdConfig& cfg, const std::string& name) {
+    const RuntimeHandler* handler = cfg.handler(name);
+    if (cfg.cri_plugin.empty() || !handler || handler->builtin)
+        return make_error("no file of " + cfg.files.front() + " defines runtime handler \"" + name +
+                          "\"");
+    std::string defining, setting;
+    for (const auto& file : cfg.files) {
+        auto tree = parse_file(file);
+        if (!tree) return tree.error();
+        const toml::node_view section = (*tree)["plugins"][cfg.cri_plugin];
+        if (!section.is_table()) continue;
+        const toml::node_view runtime = section["containerd"]["runtimes"][name];
+        if (cfg.reader == ConfigReader::Containerd1) {
+            // The last section replaces the others whole: the handler must be in it.
+            defining = runtime.is_table() ? file : std::string();
+            continue;
+        }
+        if (runtime.is_table()) defining = file;
+        if (runtime["options"]["BinaryName"]) setting = file;
+    }
+    if (!setting.empty()) return setting;
+    if (!defining.empty()) return defining;
+    return make_error("no file of " + cfg.files.front() + " defines runtime handler \"" + name +
+                      "\"");
 }
 
 std::string render_side_file(const RuntimeHandler& handler, const std::string& from,

@@ -51,9 +51,18 @@ ConfigReader reader_for_config_version(int version);
 
 // `reader` = nullopt: the one the file's version is meant for. A missing file is containerd's
 // defaults only when `missing_is_defaults` (containerd's default path); otherwise an error.
+// `node_root` ("" = /): the node's root folder when `path` lies in a staged tree (route
+// --prefix): absolute `imports` then resolve under it, as containerd on that node reads them.
 Result<ContainerdConfig> load_containerd_config(const std::string& path,
                                                 std::optional<ConfigReader> reader = std::nullopt,
-                                                bool missing_is_defaults = false);
+                                                bool missing_is_defaults = false,
+                                                const std::string& node_root = "");
+
+// The file (one of cfg.files) whose text decides handler `name`'s BinaryName, as the reader
+// merges them: 1.x, the last file with the CRI plugin section (it replaces the section whole);
+// 2.x, the last file that sets the handler's BinaryName, else the last that defines the
+// handler. An error when no file defines it (containerd's built-in default, or no handler).
+Result<std::string> file_defining_handler(const ContainerdConfig& cfg, const std::string& name);
 
 // The side file text for one handler; `keep` carries an existing file's [runcwrap] settings.
 std::string render_side_file(const RuntimeHandler& handler, const std::string& from,

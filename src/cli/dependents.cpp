@@ -8,8 +8,12 @@
 
 #include "common/fs.hpp"
 #include "common/json_util.hpp"
+#include "wrapper/handler_entry.hpp"
+#include "wrapper/oci_spec.hpp"
+#include "wrapper/runc_args.hpp"
 #include "wrapper/runc_log.hpp"
 #include "wrapper/shim_options.hpp"
+#include "wrapper/side_config.hpp"
 
 namespace runcwrap {
 
@@ -17,11 +21,16 @@ std::string_view reason_name(DependenceReason reason) {
     switch (reason) {
         case DependenceReason::options_dropped: return "options-dropped";
         case DependenceReason::stdio_chowned: return "stdio-chowned";
+        case DependenceReason::handler_entry: return "handler-entry";
     }
     return "unknown";
 }
 
 std::string what_breaks(const Dependent& d) {
+    if (d.reason == DependenceReason::handler_entry)
+        return "needs handler " + d.handler + "'s entry " + d.entry + " and the side file's [" +
+               handler_table_name(d.handler) +
+               "]: without them its shim's calls (exec, kill, delete) fail";
     if (d.reason == DependenceReason::stdio_chowned)
         return "keeps running; a later exec's stdio pipes stay root's (the exec'd process cannot "
                "reopen /dev/stdout)";
@@ -50,6 +59,31 @@ std::vector<std::string> list_dirs(const std::string& path) {
     ::closedir(dir);
     std::sort(names.begin(), names.end());
     return names;
+}
+
+// The routed handler whose runcwrap entry a bundle's options.json names as binary_name.
+std::optional<std::string> entry_handler_of(const std::optional<ShimOptions>& shim) {
+    if (!shim || shim->runtime_options_dropped()) return std::nullopt;
+    auto name = handler_of_entry(shim->options.binary_name);
+    return name ? std::optional<std::string>(*name) : std::nullopt;
+}
+
+std::optional<ShimOptions> read_options_json(const std::string& bundle) {
+    auto text = read_file(bundle + "/options.json");
+    if (!text) return std::nullopt;
+    auto shim = parse_shim_options(*text);
+    if (!shim) return std::nullopt;
+    return *shim;
+}
+
+// The pod sandbox of a container whose options were dropped: the one S2 reads.
+std::optional<ShimOptions> sandbox_options_of(const std::string& bundle) {
+    auto text = read_file(bundle + "/config.json");
+    if (!text) return std::nullopt;
+    auto spec = parse_container_spec(*text);
+    if (!spec || !spec->sandbox_id || !is_valid_container_id(*spec->sandbox_id))
+        return std::nullopt;
+    return read_options_json(dirname_of(bundle) + "/" + *spec->sandbox_id);
 }
 
 bool is_dir(const std::string& path) {
@@ -98,19 +132,26 @@ Result<std::vector<Dependent>> find_dependents(const std::string& task_dir_in,
     }
     for (const auto& ns : list_dirs(task_dir)) {
         for (const auto& id : list_dirs(task_dir + "/" + ns)) {
-            Dependent d{ns, id, task_dir + "/" + ns + "/" + id};
-            int err = 0;
-            auto text = read_file(d.bundle + "/options.json", &err);
-            bool dropped = false;
-            if (text) {
-                auto shim = parse_shim_options(*text);
-                dropped = shim && shim->runtime_options_dropped();
-            }
+            Dependent d;
+            d.ns = ns;
+            d.id = id;
+            d.bundle = task_dir + "/" + ns + "/" + id;
+            const std::optional<ShimOptions> shim = read_options_json(d.bundle);
+            const bool dropped = shim && shim->runtime_options_dropped();
+            std::optional<std::string> handler = entry_handler_of(shim);
+            std::optional<ShimOptions> sandbox;
+            if (dropped) sandbox = sandbox_options_of(d.bundle);
+            if (!handler && sandbox) handler = entry_handler_of(sandbox);
             bool chowned =
                 std::find(chowned_ids.begin(), chowned_ids.end(), id) != chowned_ids.end();
-            if (!dropped && !chowned) continue;
-            d.reason =
-                dropped ? DependenceReason::options_dropped : DependenceReason::stdio_chowned;
+            if (!dropped && !chowned && !handler) continue;
+            d.reason = handler   ? DependenceReason::handler_entry
+                       : dropped ? DependenceReason::options_dropped
+                                 : DependenceReason::stdio_chowned;
+            if (handler) {
+                d.handler = *handler;
+                d.entry = (dropped ? sandbox : shim)->options.binary_name;
+            }
             struct stat st {};
             d.in_default_root =
                 ::stat((runc_default_root + "/" + ns + "/" + id + "/state.json").c_str(), &st) == 0;
@@ -139,6 +180,8 @@ std::string dependents_json(const std::vector<std::string>& task_dirs,
         out += std::string(i ? "," : "") + "{\"namespace\":" + q(d.ns) + ",\"id\":" + q(d.id) +
                ",\"bundle\":" + q(d.bundle) + ",\"reason\":" + q(reason_name(d.reason)) +
                ",\"in_default_root\":" + (d.in_default_root ? "true" : "false") +
+               (d.handler.empty() ? std::string()
+                                  : ",\"handler\":" + q(d.handler) + ",\"entry\":" + q(d.entry)) +
                ",\"breaks\":" + q(what_breaks(d)) + "}";
     }
     return out + "]}\n";

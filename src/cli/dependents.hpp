@@ -20,6 +20,10 @@ enum class DependenceReason {
     // Options kept (1.7.x, 2.0.0 CRI pods), but the decision log shows runcwrap chowned its
     // stdio pipes at create: the container keeps running, but a later exec's pipes stay root's.
     stdio_chowned,
+    // Its options.json (or, options dropped, its pod sandbox's) names a routed handler's
+    // runcwrap entry (`runcwrap route`): every call of its shim, or the runtime S2 maps its
+    // calls to, needs that entry and the side file's [handlers.NAME].
+    handler_entry,
 };
 
 struct Dependent {
@@ -30,6 +34,8 @@ struct Dependent {
     // runc's default state (/run/containerd/runc/<ns>/<id>) exists: runc reached without
     // runcwrap finds the container there (it still runs without the restored options).
     bool in_default_root = false;
+    std::string handler;  // handler_entry: the routed handler's name
+    std::string entry;    // handler_entry: the entry the options name
 };
 
 std::string_view reason_name(DependenceReason reason);

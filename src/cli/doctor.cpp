@@ -23,6 +23,8 @@
 #include "cli/side_file_write_check.hpp"
 #include "common/fs.hpp"
 #include "common/unique_fd.hpp"
+#include "wrapper/decision.hpp"
+#include "wrapper/handler_entry.hpp"
 #include "wrapper/runtime_resolve.hpp"
 #include "wrapper/side_config.hpp"
 
@@ -251,6 +253,7 @@ HandlerRoute route_of(const RuntimeHandler& handler, const std::string& path_env
     // The runc shim runs BinaryName, "runc" when unset, a bare name looked up in its PATH.
     const std::string name =
         handler.options.binary_name.empty() ? "runc" : handler.options.binary_name;
+    if (auto routed = handler_of_entry(name)) r.entry_of = std::string(*routed);
     if (name.find('/') == std::string::npos)
         r.runs = lookup_in_path(name, path_env);
     else if (::access(name.c_str(), X_OK) == 0)
@@ -500,6 +503,62 @@ std::optional<Check> check_config_drift(const NodeFacts& f) {
     return c;
 }
 
+// A handler routed through runcwrap (`runcwrap route`): its BinaryName is its runcwrap entry.
+// Its calls work only when the entry is runcwrap, the side file records the handler and that
+// runtime resolves, whatever the release: otherwise every call of the handler fails closed.
+Check check_routed_handler(const NodeFacts& f, const HandlerRoute& r, const std::string& origin) {
+    Check c;
+    const RuntimeHandler& h = r.handler;
+    c.name = "cri-handler \"" + h.name + "\"";
+    const std::string& entry = h.options.binary_name;
+    const std::string table = "[" + handler_table_name(r.entry_of) + "]";
+    const std::string reroute = "runcwrap route --handler " + h.name;
+    c.detail = origin + "BinaryName = " + entry + ": handler " + r.entry_of + "'s runcwrap entry";
+    if (r.entry_of != h.name) c.detail += " (not this handler's own)";
+    auto fail = [&](const std::string& why, const std::string& fix) {
+        c.status = CheckStatus::Fail;
+        c.detail += why;
+        c.fix = fix;
+        return c;
+    };
+    if (!r.reaches_runcwrap)
+        return fail(
+            r.runs.empty() ? ", which is missing (or not executable)" : ", which is not runcwrap",
+            reroute + " (it recreates the entry), or runcwrap route --undo");
+    if (!f.side.config)
+        return fail(" = runcwrap, but the side file " + f.side.path +
+                        (f.side.missing ? " does not exist" : " cannot be read") +
+                        ", so every call of this handler fails",
+                    reroute + " (it records the handler's runtime in the side file)");
+    const HandlerRecord* record = f.side.config->handler(r.entry_of);
+    if (!record)
+        return fail(" = runcwrap, but the side file " + f.side.path + " has no " + table +
+                        " table, so every call of this handler fails",
+                    reroute + " (it records the handler's runtime there)");
+    // Resolved as the wrapper resolves it, in the PATH the shim gives it.
+    auto candidate = handler_runtime(*record, f.side.path);
+    Decision d;
+    if (candidate) d.candidates.push_back(*candidate);
+    CallChain chain;
+    ResolveContext ctx{f.self, &chain, f.containerd.path_env};
+    auto resolved =
+        candidate ? resolve_runtime(d, ctx) : Result<ResolvedRuntime>(candidate.error());
+    if (!resolved)
+        return fail(
+            " = runcwrap, which cannot run the handler's runtime: " + resolved.error().message,
+            "install the handler's runtime, or correct BinaryName in the side file's " + table +
+                " (" + reroute + " records it from containerd's config)");
+    c.detail += " = runcwrap, which runs the side file's " + table + " BinaryName " +
+                record->options.binary_name +
+                (resolved->path == record->options.binary_name ? "" : " = " + resolved->path) +
+                ": the handler is routed through runcwrap";
+    if (r.entry_of != h.name) {
+        c.status = CheckStatus::Warn;
+        c.fix = reroute + " (it gives the handler its own entry and table)";
+    }
+    return c;
+}
+
 // Issue #15: is runcwrap on this handler's call path, and must it be on this release?
 Check check_handler(const NodeFacts& f, const HandlerRoute& r) {
     Check c;
@@ -513,6 +572,7 @@ Check check_handler(const NodeFacts& f, const HandlerRoute& r) {
             " is not the runc shim: runcwrap is not on its path and has nothing to fix there";
         return c;
     }
+    if (!r.entry_of.empty()) return check_routed_handler(f, r, origin);
     const std::string& bn = h.options.binary_name;
     std::string runs = bn.empty() ? "BinaryName unset: the shim runs runc from containerd's PATH, "
                                   : "BinaryName = " + bn + ": the shim runs ";
@@ -536,23 +596,17 @@ Check check_handler(const NodeFacts& f, const HandlerRoute& r) {
     // What that costs on this release.
     const std::optional<ReleaseFacts>& release = cd.release;
     const std::string cfg = cd.config_path;
-    // Routing the handler through PATH leaves its runtime to the side file, which names one
-    // runtime for every handler that reaches runcwrap that way.
-    const bool side_names_it = f.side.config && f.side.config->options.binary_name == bn;
-    const std::string import_first =
-        side_names_it ? "the side file already names " + bn + ": "
-                      : "first `runcwrap import-containerd-config " + cfg + " --runtime " + h.name +
-                            " --write` (the side file then names " + bn +
-                            "; it names one runtime for every handler that reaches runcwrap "
-                            "through PATH), then ";
+    // A handler that names its runtime is routed through runcwrap's entry for it, which keeps
+    // that runtime (recorded in the side file under the handler's name).
     const std::string fix =
         bn.empty()
             ? "install runcwrap as runc in the folder that comes first in containerd's PATH "
               "(see runc-on-containerd-path), then restart containerd; or upgrade containerd "
               "to 2.0.5 or later"
-            : import_first + "remove BinaryName from handler \"" + h.name + "\" in " + cfg +
-                  " so that the shim runs runc from PATH (runcwrap), and restart containerd; "
-                  "or upgrade containerd to 2.0.5 or later";
+            : "runcwrap route --handler " + h.name + " (it makes the handler's BinaryName in " +
+                  cfg + " runcwrap's entry for it and records " + bn +
+                  " as its runtime in the side file), then restart containerd; or upgrade "
+                  "containerd to 2.0.5 or later";
     if (!release) {
         c.status = CheckStatus::Warn;
         c.detail +=
@@ -697,6 +751,8 @@ void write_containerd_facts(rapidjson::PrettyWriter<rapidjson::StringBuffer>& w,
         string_or_null(r.runs);
         w.Key("reaches_runcwrap");
         w.Bool(r.reaches_runcwrap);
+        w.Key("routed_handler");
+        string_or_null(r.entry_of);
         w.EndObject();
     }
     w.EndArray();

@@ -97,6 +97,8 @@ struct HandlerRoute {
     bool runc_shim = true;  // false: another shim (kata, gVisor, ...): runcwrap is not involved
     std::string runs;       // the file the shim execs, "" = not found
     bool reaches_runcwrap = false;
+    // BinaryName is a routed handler's runcwrap entry (handler_entry.hpp): that handler's name.
+    std::string entry_of;
 };
 
 struct NodeFacts {

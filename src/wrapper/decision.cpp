@@ -40,24 +40,6 @@ void add_real_runc_candidates(const DecisionInputs& in, Decision& d) {
     d.candidates.push_back({"runc", "the next runc in PATH after runcwrap", false});
 }
 
-// The routed handler's own runtime, [handlers.NAME] BinaryName: "runc" is the next runc in PATH
-// after runcwrap, as in [options]; any other name the operator recorded as the real runtime, so
-// runcwrap there is an error (the resolver's must_not_be_self). An entry there would route the
-// handler to itself: refused here, before anything is opened.
-Result<RuntimeCandidate> handler_runtime(const HandlerRecord& h, const std::string& side_path) {
-    const std::string table = "side file " + side_path + " [" + handler_table_name(h.name) + "]";
-    const std::string& name = h.options.binary_name;
-    if (name == kNextRuncInPath)
-        return RuntimeCandidate{
-            "runc", table + " BinaryName = \"runc\": the next runc in PATH after runcwrap", false};
-    if (auto other = handler_of_entry(name))
-        return make_error(table + " BinaryName is " + name + ", handler " + std::string(*other) +
-                          "'s runcwrap entry, not a runtime; fix: name the handler's real "
-                          "runtime there (runcwrap route --undo, then runcwrap route --handler " +
-                          h.name + ", records it)");
-    return RuntimeCandidate{name, table + " BinaryName", true};
-}
-
 // The side file's record of routed handler `name`, or the error that says how to make one.
 // `via` says what named the entry: argv[0], or a sandbox's options.json.
 Result<const HandlerRecord*> handler_record(const DecisionInputs& in, std::string_view name,
@@ -80,6 +62,24 @@ std::vector<std::string> args_of(const RuncCall& call) {
 }
 
 }  // namespace
+
+// The routed handler's own runtime, [handlers.NAME] BinaryName: "runc" is the next runc in PATH
+// after runcwrap, as in [options]; any other name the operator recorded as the real runtime, so
+// runcwrap there is an error (the resolver's must_not_be_self). An entry there would route the
+// handler to itself: refused here, before anything is opened.
+Result<RuntimeCandidate> handler_runtime(const HandlerRecord& h, const std::string& side_path) {
+    const std::string table = "side file " + side_path + " [" + handler_table_name(h.name) + "]";
+    const std::string& name = h.options.binary_name;
+    if (name == kNextRuncInPath)
+        return RuntimeCandidate{
+            "runc", table + " BinaryName = \"runc\": the next runc in PATH after runcwrap", false};
+    if (auto other = handler_of_entry(name))
+        return make_error(table + " BinaryName is " + name + ", handler " + std::string(*other) +
+                          "'s runcwrap entry, not a runtime; fix: name the handler's real "
+                          "runtime there (runcwrap route --undo, then runcwrap route --handler " +
+                          h.name + ", records it)");
+    return RuntimeCandidate{name, table + " BinaryName", true};
+}
 
 std::vector<std::string> restore_dropped_options(const RuncCall& call, const RuntimeOptions& wanted,
                                                  std::vector<std::string>& restored) {

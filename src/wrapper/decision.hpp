@@ -66,6 +66,10 @@ struct Decision {
 
 Result<Decision> decide(const DecisionInputs& in);
 
+// Routed handler h's runtime as the resolver gets it: [handlers.NAME] BinaryName, "runc" the
+// next runc in PATH after runcwrap; must_not_be_self otherwise. An entry there is an error.
+Result<RuntimeCandidate> handler_runtime(const HandlerRecord& h, const std::string& side_path);
+
 // argv[1..] with what containerd dropped put back, each only when the argv lacks it.
 std::vector<std::string> restore_dropped_options(const RuncCall& call, const RuntimeOptions& wanted,
                                                  std::vector<std::string>& restored);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The management CLI as an operator uses it: import-containerd-config, doctor, explain, and the
+# The management CLI as an operator uses it: import-containerd-config, doctor, explain, route, and the
 # decision log under concurrent wrapper calls. Run as root: side files must be root-owned.
 # Usage: tests/cli/run.sh /abs/path/to/build/runcwrap
 set -uo pipefail
@@ -495,7 +495,7 @@ t_doctor_handler_paths() {
         expect_contains doctor-handler-paths "$DOCTOR_OUT" \
             "[FAIL] cri-handler \"crun\": BinaryName = $T/rt/crun: the shim runs $T/rt/crun itself; runcwrap is not on this handler's path; containerd 1.7.24's CRI leaves the stdio pipes of this handler's user-namespaced pods owned by host root" &&
         expect_contains doctor-handler-paths "$DOCTOR_OUT" \
-            "fix: first \`runcwrap import-containerd-config $cfg --runtime crun --write\`" &&
+            "fix: runcwrap route --handler crun (it makes the handler's BinaryName in $cfg runcwrap's entry for it and records $T/rt/crun as its runtime in the side file), then restart containerd" &&
         expect_contains doctor-handler-paths "$DOCTOR_OUT" \
             "[ok]   cri-handler \"kata\": runtime_type io.containerd.kata.v2 is not the runc shim" || return
     local routes
@@ -551,6 +551,119 @@ CFG
     pass doctor-handler-paths
 }
 
+# Issue #15, routed: a handler whose BinaryName is its runcwrap entry is on runcwrap's path when
+# the entry is runcwrap, the side file has its [handlers.NAME] table and that runtime resolves;
+# any of those missing fails on every release (each of its calls would fail closed).
+t_doctor_routed_handlers() {
+    [ -n "$FAKE_CONTAINERD_BIN" ] || {
+        fail doctor-routed-handlers "cannot build the fake containerd (gcc)"
+        return
+    }
+    local e=$T/route/runcwrap/handlers side=$T/doc-route/config.toml cfg=$T/doc-route/containerd.toml name
+    mkdir -p "$T/rt2"
+    printf '#!/bin/sh\necho "crun version 1.8"\n' >"$T/rt2/crun-real"
+    chmod 0755 "$T/rt2" "$T/rt2/crun-real"
+    for name in crun gpu broken; do
+        mkdir -p "$e/$name"
+        ln -s "$BIN" "$e/$name/runc"
+    done
+    side_file "$T/doc-route" "[options]
+BinaryName = \"$REAL_RUNC\"
+[handlers.crun]
+BinaryName = \"$T/rt2/crun-real\"
+SystemdCgroup = true
+[handlers.broken]
+BinaryName = \"$T/rt2/missing\""
+    {
+        echo 'version = 2'
+        echo '[plugins."io.containerd.grpc.v1.cri".containerd]'
+        echo '  default_runtime_name = "crun"'
+        for name in crun gpu broken gone plain; do
+            echo "  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.$name]"
+            echo '    runtime_type = "io.containerd.runc.v2"'
+            echo "  [plugins.\"io.containerd.grpc.v1.cri\".containerd.runtimes.$name.options]"
+            if [ "$name" = plain ]; then
+                echo "    BinaryName = \"$T/rt2/crun-real\""
+            else
+                echo "    BinaryName = \"$e/$name/runc\""
+            fi
+        done
+    } >"$cfg"
+    start_containerd_release 1.7.24 "$T/bin:/usr/sbin:/usr/bin" || {
+        fail doctor-routed-handlers "fake containerd did not start"
+        return
+    }
+    doctor_release "$FAKE_PID" "$side" --containerd-config "$cfg"
+    [ "$DOCTOR_RC" = 1 ] || {
+        fail doctor-routed-handlers "1.7.24: exit $DOCTOR_RC, want 1:"$'\n'"$DOCTOR_OUT"
+        return
+    }
+    expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+        "[ok]   cri-handler \"crun\": BinaryName = $e/crun/runc: handler crun's runcwrap entry = runcwrap, which runs the side file's [handlers.crun] BinaryName $T/rt2/crun-real: the handler is routed through runcwrap" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"gpu\": BinaryName = $e/gpu/runc: handler gpu's runcwrap entry = runcwrap, but the side file $side has no [handlers.gpu] table, so every call of this handler fails" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "fix: runcwrap route --handler gpu (it records the handler's runtime there)" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"gone\": BinaryName = $e/gone/runc: handler gone's runcwrap entry, which is missing (or not executable)" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "fix: runcwrap route --handler gone (it recreates the entry), or runcwrap route --undo" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"broken\": BinaryName = $e/broken/runc: handler broken's runcwrap entry = runcwrap, which cannot run the handler's runtime: runtime $T/rt2/missing (from side file $side [handlers.broken] BinaryName): No such file or directory" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "[FAIL] cri-handler \"plain\": BinaryName = $T/rt2/crun-real: the shim runs $T/rt2/crun-real itself; runcwrap is not on this handler's path; containerd 1.7.24's CRI" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+            "fix: runcwrap route --handler plain (it makes the handler's BinaryName in $cfg runcwrap's entry for it" || return
+    local routes
+    routes=$(jq -c '[.containerd.handlers[] | [.name, .reaches_runcwrap, .routed_handler]]' <<<"$DOCTOR_JSON")
+    [ "$routes" = '[["broken",true,"broken"],["crun",true,"crun"],["gone",false,"gone"],["gpu",true,"gpu"],["plain",false,null]]' ] || {
+        fail doctor-routed-handlers "--json handlers: $routes"
+        return
+    }
+    same_in_json doctor-routed-handlers 'cri-handler "crun"' &&
+        same_in_json doctor-routed-handlers 'cri-handler "gpu"' || return
+    # 2.0.5 needs no runcwrap, but a broken route still fails every call of its handler.
+    start_containerd_release 2.0.5 "$T/bin:/usr/sbin:/usr/bin"
+    doctor_release "$FAKE_PID" "$side" --containerd-config "$cfg"
+    expect_contains doctor-routed-handlers "$DOCTOR_OUT" "[ok]   cri-handler \"crun\": BinaryName = $e/crun/runc" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" "[FAIL] cri-handler \"gpu\": BinaryName = $e/gpu/runc" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" "[ok]   cri-handler \"plain\": BinaryName = $T/rt2/crun-real: the shim runs $T/rt2/crun-real itself; runcwrap is not on this handler's path; containerd 2.0.5 needs no runcwrap there" || return
+    pass doctor-routed-handlers
+}
+
+# Issue #15: a container whose options.json names a routed handler's entry (2.0.5, 1.7.x), or
+# whose options were dropped and whose pod sandbox's options.json names one (2.0.4), needs that
+# entry; a sandbox naming the real runtime does not make its app container depend on an entry.
+t_dependents_routed() {
+    local s=$T/dep-route task out rc e=/usr/local/lib/runcwrap/handlers
+    task=$s/io.containerd.runtime.v2.task/k8s.io
+    mkdir -p "$task/sbx" "$task/app" "$task/direct" "$task/plain-sbx" "$task/plain-app"
+    echo '{"binary_name":"'"$e"'/crun-fast/runc","systemd_cgroup":true}' >"$task/sbx/options.json"
+    echo '{"ociVersion":"1.0.2","annotations":{"io.kubernetes.cri.sandbox-id":"sbx"}}' >"$task/app/config.json"
+    echo '{"io_uid":100000,"io_gid":100000}' >"$task/app/options.json"
+    echo '{"binary_name":"'"$e"'/gpu.nvidia/runc"}' >"$task/direct/options.json"
+    echo '{"binary_name":"/usr/sbin/runc"}' >"$task/plain-sbx/options.json"
+    echo '{"ociVersion":"1.0.2","annotations":{"io.kubernetes.cri.sandbox-id":"plain-sbx"}}' >"$task/plain-app/config.json"
+    echo '{"io_uid":100000,"io_gid":100000}' >"$task/plain-app/options.json"
+    out=$("$RW" dependents --state "$s" --runc-root "$T/dep-route/runc")
+    rc=$?
+    [ "$rc" = 2 ] || {
+        fail dependents-routed "exit $rc, want 2: $out"
+        return
+    }
+    [ "$(grep -c . <<<"$out")" = 4 ] || {
+        fail dependents-routed "want app, direct, plain-app and sbx:"$'\n'"$out"
+        return
+    }
+    expect_contains dependents-routed "$out" "k8s.io/app handler-entry $task/app: needs handler crun-fast's entry $e/crun-fast/runc and the side file's [handlers.crun-fast]" &&
+        expect_contains dependents-routed "$out" "k8s.io/sbx handler-entry $task/sbx: needs handler crun-fast's entry" &&
+        expect_contains dependents-routed "$out" "k8s.io/direct handler-entry $task/direct: needs handler gpu.nvidia's entry $e/gpu.nvidia/runc and the side file's [handlers.\"gpu.nvidia\"]" &&
+        expect_contains dependents-routed "$out" "k8s.io/plain-app options-dropped" || return
+    out=$("$RW" dependents --state "$s" --runc-root "$T/dep-route/runc" --json)
+    expect_contains dependents-routed "$out" '{"namespace":"k8s.io","id":"app","bundle":"'"$task"'/app","reason":"handler-entry","in_default_root":false,"handler":"crun-fast","entry":"'"$e"'/crun-fast/runc","breaks":"needs handler crun-fast' || return
+    pass dependents-routed
+}
+
 # ---- explain ---------------------------------------------------------------------------------
 make_bug_bundle() { # dir
     mkdir -p "$1/rootfs"
@@ -579,6 +692,48 @@ t_explain_bundle() {
         return
     fi
     pass explain-bundle
+}
+
+# Issue #15: explain shows the routed case: a bundle whose options.json names a handler's entry
+# is the shim's call through that entry (argv[0]); --via gives any call that argv[0].
+t_explain_routed() {
+    local b=$T/state/io.containerd.runtime.v2.task/e2e/routed1 e=$T/rlib/runcwrap/handlers out rc
+    make_bug_bundle "$b"
+    mkdir -p "$e/fast"
+    ln -s "$BIN" "$e/fast/runc"
+    printf '{"binary_name":"%s"}' "$e/fast/runc" >"$b/options.json"
+    side_file "$T/exp-route" "[options]
+BinaryName = \"$REAL_RUNC\"
+[handlers.fast]
+BinaryName = \"$REAL_RUNC\"
+SystemdCgroup = true"
+    out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --bundle "$b" 2>/dev/null) || {
+        fail explain-routed "exit $?: $out"
+        return
+    }
+    expect_contains explain-routed "$out" "call:      $e/fast/runc --root /run/containerd/runc/e2e" &&
+        expect_contains explain-routed "$out" "case:      routed-handler" &&
+        expect_contains explain-routed "$out" "why:       argv[0] $e/fast/runc is CRI handler fast's runcwrap entry ($b/options.json holds the runtime options): run the handler's runtime, restore nothing" &&
+        expect_contains explain-routed "$out" "runtime:   $REAL_RUNC (from side file $T/exp-route/config.toml [handlers.fast] BinaryName)" &&
+        expect_contains explain-routed "$out" "restored:  nothing (no options were dropped)" || return
+    out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --json --via "$e/fast/runc" -- features)
+    [ "$(jq -r '.case' <<<"$out")" = routed-handler ] && [ "$(jq -r '.argv[0]' <<<"$out")" = "$e/fast/runc" ] || {
+        fail explain-routed "--via features: $out"
+        return
+    }
+    # An entry the side file has no table for: the error the wrapper would fail with.
+    out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --via "$e/slow/runc" -- features)
+    rc=$?
+    [ "$rc" = 1 ] && expect_contains explain-routed "$out" "error:     runcwrap: argv[0] $e/slow/runc is CRI handler slow's runcwrap entry, but the side file $T/exp-route/config.toml has no [handlers.slow] table to say which runtime that handler runs; fix: runcwrap route --handler slow" || {
+        fail explain-routed "missing table: exit $rc: $out"
+        return
+    }
+    # options.json naming runcwrap itself (its runc in PATH): healthy, not a wrapping runtime.
+    printf '{"binary_name":"%s"}' "$T/bin/runc" >"$b/options.json"
+    out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --bundle "$b" 2>/dev/null)
+    expect_contains explain-routed "$out" "case:      healthy" &&
+        expect_contains explain-routed "$out" "names $T/bin/runc, which names runcwrap itself" || return
+    pass explain-routed
 }
 
 t_explain_stdio() {
@@ -739,7 +894,21 @@ LogFile = \"$T/dep/log\""
     pass dependents
 }
 
+# `runcwrap route` on staged node trees: its own script, one line here.
+t_route() {
+    local out
+    if out=$(bash "$HERE/route.sh" "$BIN" 2>&1); then
+        echo "$out"
+        pass "route ($(tail -1 <<<"$out"))"
+    else
+        echo "$out"
+        fail route "tests/cli/route.sh: $(tail -1 <<<"$out")"
+    fi
+}
+
 t_dependents
+t_dependents_routed
+t_route
 t_import_v2_default
 t_import_v2_runtime_flag
 t_import_nvidia_dropin
@@ -755,7 +924,9 @@ build_fake_containerd
 t_doctor_debian_stock_config
 t_doctor_release_facts
 t_doctor_handler_paths
+t_doctor_routed_handlers
 t_explain_bundle
+t_explain_routed
 t_explain_stdio
 t_explain_userns_path
 t_explain_id
