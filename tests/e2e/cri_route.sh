@@ -315,10 +315,18 @@ case_doctor_before() {
 }
 
 # 3. runcwrap route --all, dry run first; then containerd is restarted.
-# every location route reads or writes is this node's own (its record and backups under T too)
+# Every location route reads or writes is this node's own. Its record and backups go to the fixed
+# /var/lib/runcwrap/route (no option moves them; --prefix would also make the entries' targets and
+# containerd's BinaryName staged paths): route runs in a mount namespace of its own where T/varlib
+# is bind-mounted on /var/lib, so they land in T/varlib/runcwrap/route and the host's /var/lib is
+# never written.
+ROUTE_RECORD_DIR=$E2E_T/varlib/runcwrap/route
+mkdir -p "$E2E_T/varlib"
 route() {
-    "$RCW" route "$@" --containerd-config "$CFG" --config "$E2E_SIDE" --entry-dir "$ENTRY_DIR" \
-        --binary "$RCW" --state-dir "$E2E_T/route-state" --containerd-state "$E2E_STATE"
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    unshare -m --propagation private sh -c 'mount --bind "$1" /var/lib && shift && exec "$@"' sh \
+        "$E2E_T/varlib" "$RCW" route "$@" --containerd-config "$CFG" --config "$E2E_SIDE" \
+        --entry-dir "$ENTRY_DIR" --binary "$RCW" --containerd-state "$E2E_STATE"
 }
 case_route_all() {
     local h entry rc=0
@@ -349,6 +357,8 @@ case_route_all() {
     if ((changed != 4)) || grep '^[<>]' config.diff | grep -qv 'BinaryName = '; then
         fail "route changed more than the two BinaryName lines: $(grep '^[<>]' config.diff | head -n 6 | tr '\n' ' ')"
     fi
+    [[ -n $(find "$ROUTE_RECORD_DIR" -type f 2>/dev/null) ]] || fail "route left no record or backup in /var/lib/runcwrap/route"
+    find "$ROUTE_RECORD_DIR" -type f | sed "s#^$E2E_T/varlib#/var/lib#"
     cp "$CFG" routed.toml
     cp "$E2E_SIDE" routed-side.toml
     route --all >again.out 2>&1 || fail "a second runcwrap route --all exited non-zero: $(tail -n 1 again.out)"
@@ -423,7 +433,7 @@ case_routed_pods() {
         fds=$(grep -A1 "^CALL .* create .*\b${ids[0]}\b" "$E2E_T/$h.calls" | sed -n 's/^FDS //p' | head -n 1)
         note "handler $h: pod ${pod:0:12} and its uid 1000/0 containers ran only through $E2E_T/opt/$h/runc with --root $E2E_T/hroot/$h/k8s.io (the uid 1000 create saw fds 0-2 owned $fds); decisions: sandbox $(cases_of "$pod"), uid 1000 $(cases_of "${ids[0]}"), uid 0 $(cases_of "${ids[1]}")"
         echo "$pod" >>"$KEEP/routed-pods"
-        printf '%s\n' "${ids[@]}" >>"$KEEP/routed-ids"
+        printf '%s\n' "$pod" "${ids[@]}" >>"$KEEP/routed-ids"
     done
     # the `features` call CRI makes at start (2.0) reached each handler's runtime through its entry
     if [[ $KIND != keeps ]]; then
@@ -453,8 +463,8 @@ case_doctor_after() {
 
 # 6. runcwrap route --undo: while the routed pods run it puts containerd's config back but keeps
 #    the entries and tables they still run through (exit 2); once they are gone, it removes them.
-entries_and_tables() { # -> what is left of the routing: entries, then tables
-    find "$ENTRY_DIR" -mindepth 2 2>/dev/null | sort
+entries_and_tables() { # -> what is left of the routing: entries (and their folders), then tables
+    if [[ -d $ENTRY_DIR ]]; then find "$ENTRY_DIR" -mindepth 1 | sort; fi
     grep '^\[handlers\.' "$E2E_SIDE" || true
 }
 case_route_undo() {
@@ -469,8 +479,12 @@ case_route_undo() {
     entries_and_tables >kept.txt
     (($(grep -c '/runc$' kept.txt) == 2 && $(grep -c '^\[handlers\.' kept.txt) == 2)) ||
         fail "the first --undo did not keep both entries and tables for the running pods: $(tr '\n' ' ' <kept.txt)"
-    local listed
-    listed=$(grep -c -E "$(paste -sd'|' "$KEEP/routed-ids")" undo1.out || true)
+    # it names every sandbox and container that runs through the entries
+    local id listed=0
+    while read -r id; do
+        grep -qF "$id" undo1.out || fail "the first --undo does not name $id, which runs through an entry: $(head -n 1 undo1.out)"
+        listed=$((listed + 1))
+    done <"$KEEP/routed-ids"
     for pod in "${pods[@]}"; do cri_remove_pod "$pod"; done
     [[ -z $(cri pods -q) ]] || fail "pods left after removing the routed ones: $(cri pods -q | tr '\n' ' ')"
     route --undo >undo2.out 2>&1 || fail "the second route --undo (no pod left) exited non-zero: $(tail -n 1 undo2.out)"
@@ -480,7 +494,7 @@ case_route_undo() {
     [[ ! -s left.txt ]] || fail "left after --undo: $(tr '\n' ' ' <left.txt)"
     local side_same="the side file is byte for byte what it was too"
     cmp -s "$KEEP/side.before-route" "$E2E_SIDE" || side_same="the side file differs from before routing: $(diff "$KEEP/side.before-route" "$E2E_SIDE" | head -n 3 | tr '\n' ' ')"
-    note "route --undo with the 2 routed pods running: exit 2, containerd's config cmp-equal to before routing, both entries and [handlers.*] tables kept ($listed lines of its output name their containers); after rmp a second --undo: exit 0, no entry, no table; $side_same"
+    note "route --undo with the 2 routed pods running: exit 2, containerd's config cmp-equal to before routing, both entries and [handlers.*] tables kept, all $listed sandboxes and containers named; after rmp a second --undo: exit 0, no entry, no table; $side_same"
 }
 
 # ---------------------------------------------------------------------------------------------
