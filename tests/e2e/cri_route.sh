@@ -304,14 +304,14 @@ case_doctor_before() {
         [[ -n $status ]] || fail "doctor has no line for handler $h"
         if [[ $KIND == keeps ]]; then
             [[ $status == fail ]] || fail "doctor's line for handler $h is '$status' on 1.7 unrouted (want fail): $(handler_check before "$h" detail)"
-            grep -qF "runcwrap route" <<<"$fix" || fail "doctor's fix for handler $h does not name runcwrap route: $fix"
+            grep -qF "runcwrap route --handler $h" <<<"$fix" || fail "doctor's fix for handler $h does not say runcwrap route --handler $h: $fix"
         fi
         note "doctor before routing, cri-handler \"$h\": [$status] $(handler_check before "$h" detail)${fix:+; fix: $fix}"
     done
     if [[ $KIND == keeps ]]; then
         [[ $rc != 0 ]] || fail "doctor exited 0 on 1.7 with unrouted handlers"
     fi
-    note "doctor before routing: exit $rc"
+    note "doctor before routing: exit $rc$(jq -r '[.checks[] | select(.status == "fail") | .check] | if length > 0 then " (failing: " + join(", ") + ")" else "" end' before.json)"
 }
 
 # 3. runcwrap route --all, dry run first; then containerd is restarted.
