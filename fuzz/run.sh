@@ -24,7 +24,7 @@ all_targets=(runc_args config_json process_json state_json side_config side_conf
 # FUZZ_TARGETS="side_config state_json" runs only those (for a longer run on one parser).
 read -r -a targets <<<"${FUZZ_TARGETS:-${all_targets[*]}}"
 # The parsers under test (pure code), plus restore_dropped_options in decision.cpp.
-srcs=(wrapper/runc_args wrapper/decision wrapper/side_config wrapper/side_config_strict common/toml_guard wrapper/shim_options
+srcs=(wrapper/runc_args wrapper/decision wrapper/handler_entry wrapper/side_config wrapper/side_config_strict common/toml_guard wrapper/shim_options
     wrapper/oci_spec wrapper/runc_state wrapper/idmap wrapper/binary_marker)
 declare -A dict=([runc_args]=runc_args [config_json]=json [process_json]=json
     [state_json]=json [side_config]=toml [side_config_strict]=toml [options_json]=json [binary_marker]=elf)

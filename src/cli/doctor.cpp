@@ -483,22 +483,33 @@ std::optional<Check> check_config_drift(const NodeFacts& f) {
     }
     std::vector<std::string> drift;
     const auto& named = h->options.binary_name;
+    // A routed default handler: its own [handlers.NAME] says what it meant (check_handler
+    // reports a missing one), not [options].
+    const auto routed = handler_of_entry(named);
+    const HandlerRecord* record = routed ? side->handler(*routed) : nullptr;
+    const RuntimeOptions& meant = record ? record->options : side->options;
+    const std::string side_table =
+        record ? "side file [" + handler_table_name(record->name) + "]" : "side file";
     auto named_id =
         named.empty() || named.find('/') == std::string::npos ? std::nullopt : identity_at(named);
-    bool names_wrapper = named.empty() || named == "runc" || (named_id && *named_id == f.self);
+    bool names_wrapper =
+        named.empty() || named == "runc" || routed || (named_id && *named_id == f.self);
     if (!names_wrapper && named != side->options.binary_name)
         drift.push_back("BinaryName: containerd \"" + named + "\", side file \"" +
                         side->options.binary_name + "\"");
-    if (h->options.systemd_cgroup != side->options.systemd_cgroup)
+    if (h->options.systemd_cgroup != meant.systemd_cgroup)
         drift.push_back(std::string("SystemdCgroup: containerd ") +
-                        (h->options.systemd_cgroup ? "true" : "false") + ", side file " +
-                        (side->options.systemd_cgroup ? "true" : "false"));
+                        (h->options.systemd_cgroup ? "true" : "false") + ", " + side_table + " " +
+                        (meant.systemd_cgroup ? "true" : "false"));
     if (drift.empty()) {
-        c.detail = "side file agrees with " + handler_origin(cd, *h);
+        c.detail = side_table + " agrees with " + handler_origin(cd, *h);
     } else {
         c.status = CheckStatus::Fail;
         for (std::size_t i = 0; i < drift.size(); ++i) c.detail += (i ? "; " : "") + drift[i];
-        c.fix = "runcwrap import-containerd-config " + cd.config_path + " --write";
+        c.fix = record ? "runcwrap route --handler " + h->name +
+                             " (it records the handler's "
+                             "options again)"
+                       : "runcwrap import-containerd-config " + cd.config_path + " --write";
     }
     return c;
 }

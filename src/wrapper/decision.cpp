@@ -138,6 +138,15 @@ std::vector<std::string> restore_dropped_options(const RuncCall& call, const Run
 
 namespace {
 
+// Handler NAME's runtime, from its [handlers.NAME] record, which must exist. `via` names what
+// named the entry (argv[0], a bundle's or a sandbox's options.json), for the error.
+Result<RuntimeCandidate> routed_runtime(const DecisionInputs& in, std::string_view name,
+                                        const std::string& via) {
+    auto h = handler_record(in, name, via);
+    if (!h) return h.error();
+    return handler_runtime(**h, in.side_path);
+}
+
 // The call came through handler NAME's entry at depth 0 (argv[0]): its runtime is the side file's
 // [handlers.NAME] BinaryName. Options intact, or no bundle: nothing to restore. Options dropped
 // (containerd then runs plain `runc`, so this is unexpected, but not a reason to guess): as S2
@@ -145,9 +154,9 @@ namespace {
 Result<Decision> decide_routed(const DecisionInputs& in, std::string_view name) {
     const RuncCall& call = *in.call;
     const std::string via = "argv[0] " + std::string(call.argv[0]);
-    auto h = handler_record(in, name, via);
-    if (!h) return h.error();
-    auto runtime = handler_runtime(**h, in.side_path);
+    auto record = handler_record(in, name, via);
+    if (!record) return record.error();
+    auto runtime = handler_runtime(**record, in.side_path);
     if (!runtime) return runtime.error();
     Decision d;
     d.candidates.push_back(std::move(*runtime));
@@ -177,7 +186,7 @@ Result<Decision> decide_routed(const DecisionInputs& in, std::string_view name) 
                    " has the handler's options";
     } else {
         d.scenario = Scenario::DroppedSideFile;
-        d.restore_from = (*h)->options;
+        d.restore_from = (*record)->options;
         d.restore_source = "side file " + in.side_path + " [" + handler_table_name(name) + "]";
         d.reason = dropped_why + "; the side file's [" + handler_table_name(name) +
                    "] says what was intended";
@@ -224,9 +233,8 @@ Result<Decision> decide(const DecisionInputs& in) {
         if (auto name = handler_of_entry(named)) {
             // The shim was told to run handler NAME's entry, yet runc was called by another
             // name (a person, or a tool, copying the shim's call): the handler's runtime still.
-            auto h = handler_record(in, *name, in.bundle_options_path + " binary_name " + named);
-            if (!h) return h.error();
-            auto runtime = handler_runtime(**h, in.side_path);
+            auto runtime =
+                routed_runtime(in, *name, in.bundle_options_path + " binary_name " + named);
             if (!runtime) return runtime.error();
             d.scenario = Scenario::Routed;
             d.reason = in.bundle_options_path + " holds the runtime options and names " + named +
@@ -268,10 +276,8 @@ Result<Decision> decide(const DecisionInputs& in) {
         if (auto name = handler_of_entry(sandbox_runtime)) {
             // A routed handler: the sandbox's binary_name is its entry, which stands for the
             // runtime the side file recorded, never for another runcwrap to run.
-            auto h = handler_record(in, *name,
-                                    in.sandbox_options_path + " binary_name " + sandbox_runtime);
-            if (!h) return h.error();
-            auto runtime = handler_runtime(**h, in.side_path);
+            auto runtime = routed_runtime(
+                in, *name, in.sandbox_options_path + " binary_name " + sandbox_runtime);
             if (!runtime) return runtime.error();
             d.reason += " (" + sandbox_runtime + " is CRI handler " + std::string(*name) +
                         "'s runcwrap entry: its runtime is the side file's)";

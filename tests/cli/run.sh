@@ -622,6 +622,10 @@ BinaryName = \"$T/rt2/missing\""
     }
     same_in_json doctor-routed-handlers 'cri-handler "crun"' &&
         same_in_json doctor-routed-handlers 'cri-handler "gpu"' || return
+    # The default handler is routed: its drift is measured against [handlers.crun], not [options].
+    expect_contains doctor-routed-handlers "$DOCTOR_OUT" \
+        "[FAIL] containerd-config-drift: SystemdCgroup: containerd false, side file [handlers.crun] true" &&
+        expect_contains doctor-routed-handlers "$DOCTOR_OUT" "fix: runcwrap route --handler crun (it records the handler's options again)" || return
     # 2.0.5 needs no runcwrap, but a broken route still fails every call of its handler.
     start_containerd_release 2.0.5 "$T/bin:/usr/sbin:/usr/bin"
     doctor_release "$FAKE_PID" "$side" --containerd-config "$cfg"
@@ -717,17 +721,18 @@ SystemdCgroup = true"
         expect_contains explain-routed "$out" "runtime:   $REAL_RUNC (from side file $T/exp-route/config.toml [handlers.fast] BinaryName)" &&
         expect_contains explain-routed "$out" "restored:  nothing (no options were dropped)" || return
     out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --json --via "$e/fast/runc" -- features)
-    [ "$(jq -r '.case' <<<"$out")" = routed-handler ] && [ "$(jq -r '.argv[0]' <<<"$out")" = "$e/fast/runc" ] || {
+    if [ "$(jq -r '.case' <<<"$out")" != routed-handler ] || [ "$(jq -r '.argv[0]' <<<"$out")" != "$e/fast/runc" ]; then
         fail explain-routed "--via features: $out"
         return
-    }
+    fi
     # An entry the side file has no table for: the error the wrapper would fail with.
     out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --via "$e/slow/runc" -- features)
     rc=$?
-    [ "$rc" = 1 ] && expect_contains explain-routed "$out" "error:     runcwrap: argv[0] $e/slow/runc is CRI handler slow's runcwrap entry, but the side file $T/exp-route/config.toml has no [handlers.slow] table to say which runtime that handler runs; fix: runcwrap route --handler slow" || {
-        fail explain-routed "missing table: exit $rc: $out"
+    if [ "$rc" != 1 ]; then
+        fail explain-routed "missing table: exit $rc, want 1: $out"
         return
-    }
+    fi
+    expect_contains explain-routed "$out" "error:     runcwrap: argv[0] $e/slow/runc is CRI handler slow's runcwrap entry, but the side file $T/exp-route/config.toml has no [handlers.slow] table to say which runtime that handler runs; fix: runcwrap route --handler slow" || return
     # options.json naming runcwrap itself (its runc in PATH): healthy, not a wrapping runtime.
     printf '{"binary_name":"%s"}' "$T/bin/runc" >"$b/options.json"
     out=$(RUNCWRAP_CONFIG=$T/exp-route/config.toml "$RW" explain --bundle "$b" 2>/dev/null)

@@ -443,6 +443,53 @@ case_fixed_invisible() {
         "as handler wrapbin's binary: $(wc -l <w.decisions) decisions ($(jq -r .case w.decisions | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')), restored [] in all, chowned_fds: $(jq -c .chowned_fds w.decisions | sort -u | tr '\n' ' ')"
 }
 
+# 9. Routed handlers (issue #15): routeda and routedb name runcwrap's entry for them, the side
+#    file their real runtimes (two recorders). Each pod runs its own handler's runtime, the
+#    stdio of uid 1000 and root is theirs (process and crictl exec) on every release, and the
+#    decision says how: through the entry (1.7.x, 2.0.5: routed-handler) or, 2.0.1-2.0.4, the app
+#    container through PATH with S2 mapping the sandbox's entry back (dropped-sandbox).
+case_routed_handlers() {
+    need_wrapper
+    local want_case=routed-handler
+    [[ $KIND == drops ]] && want_case=dropped-sandbox
+    local h u pod cid pods=() ids=() line out
+    for h in routeda routedb; do
+        u=1000
+        [[ $h == routedb ]] && u=0
+        cri_run_pod "$h" "p9$h" "$u" 'echo r-devstdout >/dev/stdout; echo r-procfd1 >/proc/self/fd/1; echo r-devstderr >/dev/stderr; echo r-plain; sleep 300' ||
+            fail "pod with handler $h did not start: $(tail -n 1 "p9$h.err")"
+        pod=$POD_ID cid=$CTR_ID
+        pods+=("$pod")
+        ids+=("$cid")
+        wait_logs "$cid" '^r-plain$' "$h.logs" || fail "$h (uid $u): no output: $(tr '\n' ' ' <"$h.logs")"
+        for line in r-devstdout r-procfd1 r-devstderr; do
+            grep -qx "$line" "$h.logs" || fail "$h uid $u could not reopen its stdio ($line): $(tr '\n' ' ' <"$h.logs")"
+        done
+        out=$(cri exec -s "$cid" sh -c 'echo e-devstdout >/dev/stdout; echo e-procfd1 >/proc/self/fd/1' 2>&1) ||
+            fail "$h: crictl exec failed: $out"
+        if ! grep -qx e-procfd1 <<<"$out" || ! grep -qx e-devstdout <<<"$out"; then
+            fail "$h uid $u's exec could not reopen its stdout: $(tr '\n' ' ' <<<"$out")"
+        fi
+        note "$h (uid $u): /dev/stdout, /proc/self/fd/1, /dev/stderr reopened by the process and by crictl exec; host owner of fd 1: $(cri_fd_owner "$(cri_pid_of "$cid")" 1)"
+    done
+    cri_remove_pod "${pods[@]}"
+    local a=${ids[0]} b=${ids[1]} cases
+    grep -q "^CALL .* create .*\b$a\b" "$E2E_T/routeda.calls" || fail "handler routeda's runtime never created its pod's app container $a"
+    grep -q "^CALL .* create .*\b$b\b" "$E2E_T/routedb.calls" || fail "handler routedb's runtime never created its pod's app container $b"
+    ! grep -q "\b$b\b" "$E2E_T/routeda.calls" || fail "routedb's pod ran through routeda's runtime"
+    ! grep -q "\b$a\b" "$E2E_T/routedb.calls" || fail "routeda's pod ran through routedb's runtime"
+    ! grep -qE "\b($a|$b)\b" "$E2E_T/side.calls" "$E2E_T/reca.calls" 2>/dev/null || fail "a routed pod ran through another runtime"
+    grep -q "^CALL .* exec .*\b$a\b" "$E2E_T/routeda.calls" || fail "routeda's runtime never saw its pod's exec"
+    for cid in "$a" "$b"; do
+        grep -q "\"command\":\"create\",\"id\":\"$cid\",\"case\":\"$want_case\"" <<<"$(decisions_of "$cid")" ||
+            fail "runcwrap's decision log has no $want_case create for $cid: $(decisions_of "$cid" | head -n 1)"
+        ! grep -q 'inside-wrapping-runtime' <<<"$(decisions_of "$cid")" || fail "a routed call was logged as inside-wrapping-runtime"
+    done
+    cases=$(decisions_of "$a" | jq -r '.command + ":" + .case' | sort | uniq -c | awk '{ printf "%s%s %s", (NR > 1 ? ", " : ""), $2, $1 }')
+    note "routeda's app container: $(grep -c "^CALL .*\b$a\b" "$E2E_T/routeda.calls") calls in routeda's runtime, none elsewhere; runcwrap decided $cases;" \
+        "features calls through an entry so far: $(grep -c '"command":"features","id":"","case":"routed-handler"' "$E2E_T/runcwrap.log" || true)"
+}
+
 holder_ids() { # POD -> the pod id and its containers' ids, one a line (never empty)
     echo "${1:-none}"
     [[ -n $1 ]] && cri ps -aq -p "$1" 2>/dev/null
@@ -544,6 +591,7 @@ if [[ $KIND != ignores ]]; then
     run_case 5 stdio-reopen-uid1000-and-root case_stdio_owner
     run_case 6 lifecycle-leaves-nothing case_lifecycle_clean
     run_case 7 fixed-release-runcwrap-invisible case_fixed_invisible
+    run_case 9 routed-handlers-own-runtimes case_routed_handlers
     run_case 8 "load-20-pods-x$LOAD_ROUNDS" case_load
 fi
 

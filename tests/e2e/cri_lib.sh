@@ -32,8 +32,22 @@ CTR_ID=""
 #   reca/recb recording runtimes, each its own log   root T/hroot/reca, T/hroot/recb
 #   wrapbin   runcwrap itself as the handler binary  root T/hroot/wrapbin
 #   pathrunc  (1.7 only) empty BinaryName: `runc` from PATH
-# CRI_HANDLERS (names from this list) picks the handlers and CRI_DEFAULT_HANDLER the default;
-# unset: all of them, default `runc` (cri.sh). cri_route.sh routes only its two recorders.
+#   routeda/routedb  routed through runcwrap (issue #15), as `runcwrap route` leaves them:
+#             BinaryName = runcwrap's entry T/lib/runcwrap/handlers/NAME/runc (a symlink to
+#             T/opt/wrapbin/runc), the side file's [handlers.NAME] naming the recorder
+#             T/opt/NAME-real/runc (log T/NAME.calls); only with a runcwrap binary
+cri_handler_toml() { # PREFIX NAME BINARY
+    local prefix=$1 name=$2 bin=$3
+    printf '[%s.containerd.runtimes.%s]\n  runtime_type = "io.containerd.runc.v2"\n' "$prefix" "$name"
+    printf '[%s.containerd.runtimes.%s.options]\n' "$prefix" "$name"
+    [[ -n $bin ]] && printf '  BinaryName = "%s"\n' "$bin"
+    printf '  Root = "%s"\n' "$E2E_T/hroot/$name"
+}
+CRI_ROUTED_HANDLERS=(routeda routedb)
+cri_entry_of() { echo "$E2E_T/lib/runcwrap/handlers/$1/runc"; }
+# CRI_HANDLERS (names from the list above) picks the handlers and CRI_DEFAULT_HANDLER the
+# default; unset: all of them, default `runc` (cri.sh). cri_route.sh routes its own two recorders
+# with `runcwrap route`, so it takes neither the hand-routed ones nor their entries and tables.
 CRI_HANDLERS=${CRI_HANDLERS:-}
 CRI_DEFAULT_HANDLER=${CRI_DEFAULT_HANDLER:-runc}
 cri_handler_binary() { # NAME -> its BinaryName ("" for pathrunc)
@@ -41,23 +55,25 @@ cri_handler_binary() { # NAME -> its BinaryName ("" for pathrunc)
         runc) echo "$E2E_REAL_RUNC" ;;
         reca | recb | wrapbin) echo "$E2E_T/opt/$1/runc" ;;
         pathrunc) echo "" ;;
+        routeda | routedb) cri_entry_of "$1" ;;
         *) e2e_die "unknown CRI handler $1" ;;
     esac
+}
+cri_routed_in_use() { # -> the hand-routed handlers of this config (only with a runcwrap binary)
+    [[ -n $E2E_WRAPPER ]] || return 0
+    local name
+    for name in "${CRI_ROUTED_HANDLERS[@]}"; do
+        if [[ -z $CRI_HANDLERS || " $CRI_HANDLERS " == *" $name "* ]]; then echo "$name"; fi
+    done
 }
 cri_handlers_toml() { # PREFIX: every handler of CRI_HANDLERS (default: all of this release's)
     local prefix=$1 names=$CRI_HANDLERS name
     if [[ -z $names ]]; then
         names="runc reca recb wrapbin"
         [[ ${CRI_CTD_VERSION%%.*} -ge 2 ]] || names+=" pathrunc"
+        names+=" $(cri_routed_in_use | tr '\n' ' ')"
     fi
     for name in $names; do cri_handler_toml "$prefix" "$name" "$(cri_handler_binary "$name")"; done
-}
-cri_handler_toml() { # PREFIX NAME BINARY
-    local prefix=$1 name=$2 bin=$3
-    printf '[%s.containerd.runtimes.%s]\n  runtime_type = "io.containerd.runc.v2"\n' "$prefix" "$name"
-    printf '[%s.containerd.runtimes.%s.options]\n' "$prefix" "$name"
-    [[ -n $bin ]] && printf '  BinaryName = "%s"\n' "$bin"
-    printf '  Root = "%s"\n' "$E2E_T/hroot/$name"
 }
 cri_write_containerd_config() {
     local common
@@ -315,6 +331,15 @@ cri_before_containerd() {
     e2e_make_recorder "$E2E_T/opt/side/runc" "$E2E_T/side.calls" "$E2E_REAL_RUNC"
     if [[ -n $E2E_WRAPPER ]]; then install -m 0755 "$E2E_WRAPPER" "$E2E_T/opt/wrapbin/runc"; fi
     chmod 0755 "$E2E_T/opt/wrapbin"
+    # The routed handlers' entries and their real runtimes (2.0's CRI asks each for `features`
+    # at start: through the entry, runcwrap answers with the handler's runtime).
+    local name
+    for name in $(cri_routed_in_use); do
+        e2e_make_recorder "$E2E_T/opt/$name-real/runc" "$E2E_T/$name.calls" "$E2E_REAL_RUNC"
+        install -d -m 0755 "$(dirname "$(cri_entry_of "$name")")"
+        ln -sfn "$E2E_T/opt/wrapbin/runc" "$(cri_entry_of "$name")"
+        chmod -R go-w "$E2E_T/lib"
+    done
     cri_side_file
     printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 60\ndebug: false\npull-image-on-create: false\n' \
         "$E2E_SOCK" "$E2E_SOCK" >"$E2E_T/crictl.yaml"
@@ -350,8 +375,16 @@ cri_setup() {
 cri_side_file() {
     local tmp
     tmp=$(mktemp "$E2E_T/etc/runcwrap/.config.XXXXXX")
-    printf '# written by tests/e2e/cri.sh\n[options]\nBinaryName = "%s"\n\n[runcwrap]\nLogFile = "%s"\n' \
-        "$E2E_T/opt/side/runc" "$E2E_T/runcwrap.log" >"$tmp"
+    {
+        printf '# written by tests/e2e/cri.sh\n[options]\nBinaryName = "%s"\n\n[runcwrap]\nLogFile = "%s"\n' \
+            "$E2E_T/opt/side/runc" "$E2E_T/runcwrap.log"
+        # What `runcwrap route` records: each routed handler's options as containerd had them.
+        local name
+        for name in $(cri_routed_in_use); do
+            printf '\n[handlers.%s]\nBinaryName = "%s"\nRoot = "%s"\n' \
+                "$name" "$E2E_T/opt/$name-real/runc" "$E2E_T/hroot/$name"
+        done
+    } >"$tmp"
     chmod 0644 "$tmp"
     mv -f "$tmp" "$E2E_SIDE"
 }

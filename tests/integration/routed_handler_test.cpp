@@ -308,5 +308,28 @@ TEST_F(RoutedHandler, AnEntryWithoutItsTableFailsClosed) {
     EXPECT_NE(run_captured(state).exit.code, 0) << "no container was created";
 }
 
+// A [handlers.NAME] whose BinaryName leads back to runcwrap (the entry's own binary, a copy in
+// PATH, an entry) is a configuration error naming the table, never "skip it and run a runc".
+TEST_F(RoutedHandler, AHandlerTableNamingRuncwrapIsAConfigurationError) {
+    const std::string side = T + "/etc/runcwrap/config.toml";
+    struct Case {
+        std::string binary_name;
+        std::string says;
+    };
+    for (const Case& c : {Case{runcwrap_bin(), ", which is runcwrap itself; fix: "},
+                          Case{path_runc, ", which is another copy of runcwrap; fix: "},
+                          Case{beta_entry, ", handler beta.v2's runcwrap entry, not a runtime"}}) {
+        SCOPED_TRACE(c.binary_name);
+        write_file(side, "[handlers.alpha]\nBinaryName = \"" + c.binary_name + "\"\n");
+        Captured r = call_captured(alpha_entry, {"features"});
+        EXPECT_EQ(r.exit.code, 1);
+        EXPECT_EQ(r.out, "");
+        EXPECT_TRUE(contains(r.err, "side file " + side + " [handlers.alpha] ")) << r.err;
+        EXPECT_TRUE(contains(r.err, c.says)) << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    }
+    EXPECT_EQ(calls_of("alpha") + calls_of("beta"), "");
+}
+
 }  // namespace
 }  // namespace itest

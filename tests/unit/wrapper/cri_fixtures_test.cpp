@@ -217,5 +217,75 @@ TEST(CriFixtures, Release204AppCallsGoToThePodsHandler) {
     EXPECT_GE(seen, 10u);
 }
 
+// The same recordings after `runcwrap route --handler rec` (issue #15): containerd's BinaryName
+// for the handler is its entry, the side file's [handlers.rec] names the handler's binary.
+// On 2.0.4 the app calls still come through PATH and the sandbox's options.json names the
+// entry: S2 runs the recorded binary. On 1.7.24 and 2.0.5 the handler's calls (tag
+// "handler-rec") come through the entry, options intact: routed-handler, the same binary, the
+// argv as recorded.
+constexpr const char* kRecEntry = "/usr/local/lib/runcwrap/handlers/rec/runc";
+
+SideConfig routed_rec(const std::string& binary) {
+    SideConfig side;
+    side.path = "/etc/runcwrap/config.toml";
+    side.has_options = true;
+    side.options.binary_name = "runc";
+    HandlerRecord rec;
+    rec.name = "rec";
+    rec.options.binary_name = binary;
+    side.handlers.push_back(rec);
+    return side;
+}
+
+TEST(CriFixtures, RoutedHandlerCallsRunTheHandlersRecordedBinary) {
+    std::size_t seen_s2 = 0, seen_routed = 0;
+    for (const auto& dir : recorded_dirs()) {
+        SCOPED_TRACE(dir.string());
+        std::string app_text = slurp(dir / "container-options.json");
+        std::string sandbox_text = slurp(dir / "sandbox-options.json");
+        auto app = parse_shim_options(app_text);
+        auto sandbox = parse_shim_options(sandbox_text);
+        ASSERT_TRUE(app && sandbox);
+        const std::string binary = sandbox->options.binary_name;
+        const SideConfig side = routed_rec(binary);
+        RuntimeOptions routed_sandbox = sandbox->options;
+        routed_sandbox.binary_name = kRecEntry;
+        ShimOptions routed_app = *app;
+        if (!routed_app.runtime_options_dropped()) routed_app.options.binary_name = kRecEntry;
+        for (const RecordedCall& c : calls_of(dir)) {
+            const bool s2 = is_release_2_0_4(dir) && c.tag == "path" && c.who == "app";
+            const bool through_entry = !is_release_2_0_4(dir) && c.tag == "handler-rec";
+            if (!s2 && !through_entry) continue;
+            SCOPED_TRACE(c.file.string());
+            std::vector<std::string_view> argv(c.args.begin(), c.args.end());
+            if (through_entry) argv[0] = kRecEntry;  // go-runc: argv[0] is BinaryName
+            const RuncCall call = parse_runc_argv(std::move(argv));
+            DecisionInputs in;
+            in.call = &call;
+            in.side = &side;
+            in.side_path = side.path;
+            if (c.who != "-") {
+                in.bundle = "/bundle";
+                in.bundle_options = routed_app;
+                in.bundle_options_path = "/bundle/options.json";
+            }
+            if (s2) {
+                in.sandbox_options = routed_sandbox;
+                in.sandbox_options_path = "/sandbox/options.json";
+            }
+            auto d = decide(in);
+            ASSERT_TRUE(d) << d.error().message;
+            EXPECT_EQ(d->scenario, s2 ? Scenario::DroppedSandbox : Scenario::Routed);
+            ASSERT_EQ(d->candidates.size(), 1u);
+            EXPECT_EQ(d->candidates.front().name, binary);
+            EXPECT_TRUE(d->restored.empty());
+            EXPECT_EQ(d->args, std::vector<std::string>(c.args.begin() + 1, c.args.end()));
+            ++(s2 ? seen_s2 : seen_routed);
+        }
+    }
+    EXPECT_GE(seen_s2, 10u);
+    EXPECT_GE(seen_routed, 10u);
+}
+
 }  // namespace
 }  // namespace runcwrap
