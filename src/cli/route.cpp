@@ -540,6 +540,31 @@ Result<std::string> find_binary(const RouteRequest& r) {
     return binary;
 }
 
+bool same_options(const RuntimeOptions& a, const RuntimeOptions& b) {
+    return a.binary_name == b.binary_name && a.root == b.root &&
+           a.systemd_cgroup == b.systemd_cgroup && a.no_pivot_root == b.no_pivot_root &&
+           a.no_new_keyring == b.no_new_keyring;
+}
+
+// The wrapper's own reader must take the new side file and read each table back as recorded.
+Status check_tables_read_back(const std::string& text, const std::string& path,
+                              const std::vector<Chosen>& chosen) {
+    auto parsed = parse_side_config(text, path);
+    if (!parsed)
+        return make_error("the side file with the handlers' tables would not be read by "
+                          "runcwrap (nothing was written): " +
+                          parsed.error().message);
+    for (const auto& c : chosen) {
+        if (c.already_routed) continue;
+        const HandlerRecord* h = parsed->handler(c.handler->name);
+        if (!h || !same_options(h->options, c.recorded))
+            return make_error(path + ": [handlers." + c.handler->name +
+                              "] would not read back as written (nothing was written); fix: "
+                              "remove the other table of that name from the side file");
+    }
+    return ok_status();
+}
+
 Result<Plan> plan_route(const RouteRequest& r, std::ostream& out) {
     auto cfg =
         load_containerd_config(staged(r, r.containerd_config), std::nullopt, false, r.prefix);
@@ -594,7 +619,10 @@ Result<Plan> plan_route(const RouteRequest& r, std::ostream& out) {
         group->second.push_back(&c);
     }
     const std::string new_side = side_file_with_tables(*side_text, tables);
-    if (new_side != *side_text) plan.side_file = FileChange{side_path, *side_text, new_side};
+    if (new_side != *side_text) {
+        if (auto st = check_tables_read_back(new_side, side_path, *chosen); !st) return st.error();
+        plan.side_file = FileChange{side_path, *side_text, new_side};
+    }
     for (const auto& t : tables) plan.tables_written.push_back(t.second);
 
     for (const auto& [file, handlers] : by_file) {

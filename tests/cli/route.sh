@@ -323,6 +323,7 @@ t_route_undo_with_dependents() {
         return
     }
     expect_contains undo-dependents "$out" "k8s.io/app1 options-dropped" &&
+        expect_contains undo-dependents "$out" "k8s.io/pod1 handler-entry $task/pod1: needs handler crun's entry $ENTRIES/crun/runc" &&
         expect_contains undo-dependents "$out" "kept the entries and the side file's [handlers.*] tables" || return
     out=$(route --undo --force --prefix "$p" 2>&1) || {
         fail undo-dependents "--force: exit $?: $out"
@@ -335,7 +336,30 @@ t_route_undo_with_dependents() {
     expect_contains undo-dependents "$out" "--force: removing the entries and tables" && pass undo-dependents
 }
 
+# The wrapper's side-file readers take route's tables: a call through the entry runs the
+# handler's recorded runtime (explain --via shows the decision without running anything).
+t_route_tables_read_by_wrapper() {
+    local p out real
+    real=$(command -v runc.real 2>/dev/null || echo /usr/sbin/runc)
+    p=$(stage wrapper inline.toml)
+    printf '%s\n' 'version = 2' '[plugins."io.containerd.grpc.v1.cri".containerd.runtimes."real.runc"]' \
+        '  runtime_type = "io.containerd.runc.v2"' \
+        '  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes."real.runc".options]' \
+        "    BinaryName = \"$real\"" '    SystemdCgroup = true' >"$p/etc/containerd/config.toml"
+    route --all --prefix "$p" >/dev/null 2>&1 || {
+        fail wrapper-reads-tables "route failed"
+        return
+    }
+    out=$(RUNCWRAP_CONFIG=$p/etc/runcwrap/config.toml "$BIN" explain --via "$ENTRIES/real.runc/runc" -- --version 2>&1) || {
+        fail wrapper-reads-tables "explain refused route's side file: $out"
+        return
+    }
+    expect_contains wrapper-reads-tables "$out" "runtime:   $real (from side file $p/etc/runcwrap/config.toml [handlers.\"real.runc\"]" &&
+        pass wrapper-reads-tables
+}
+
 t_route_all
+t_route_tables_read_by_wrapper
 t_route_idempotent
 t_route_dry_run
 t_route_undo_restores_bytes
