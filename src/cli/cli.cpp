@@ -329,6 +329,8 @@ int cli_main(int argc, char** argv, char** envp) {
         ->add_option("--containerd-state", route_request.containerd_state,
                      "containerd's state dir, for --undo's dependents check")
         ->capture_default_str();
+    route->add_option("--state-dir", route_request.state_dir, "Where the record and the backups go")
+        ->capture_default_str();
     route->add_option("--prefix", route_request.prefix,
                       "The node's root when it is a staged tree (every path is under it)");
 

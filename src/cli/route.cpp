@@ -551,9 +551,10 @@ Status check_tables_read_back(const std::string& text, const std::string& path,
                               const std::vector<Chosen>& chosen) {
     auto parsed = parse_side_config(text, path);
     if (!parsed)
-        return make_error("the side file with the handlers' tables would not be read by "
-                          "runcwrap (nothing was written): " +
-                          parsed.error().message);
+        return make_error(
+            "the side file with the handlers' tables would not be read by "
+            "runcwrap (nothing was written): " +
+            parsed.error().message);
     for (const auto& c : chosen) {
         if (c.already_routed) continue;
         const HandlerRecord* h = parsed->handler(c.handler->name);
@@ -749,12 +750,19 @@ constexpr std::string_view kRestartNote =
     "(systemctl restart containerd, or `runcwrap route --restart-containerd`); containers "
     "already running keep the runtime they were started with.\n";
 
-Status restart_containerd(std::ostream& out) {
+// sd_booted(3)'s test.
+Status systemd_running() {
     struct stat st {};
     if (::stat("/run/systemd/system", &st) != 0 || !S_ISDIR(st.st_mode))
         return make_error(
             "--restart-containerd: systemd is not running here (no "
-            "/run/systemd/system); restart containerd the way it was started");
+            "/run/systemd/system); restart containerd the way it was started, "
+            "or leave out --restart-containerd");
+    return ok_status();
+}
+
+Status restart_containerd(std::ostream& out) {
+    if (auto st = systemd_running(); !st) return st;
     out << "restarting containerd: systemctl restart containerd\n";
     out.flush();
     const char* argv[] = {"systemctl", "restart", "containerd", nullptr};
@@ -920,8 +928,9 @@ int undo(const RouteRequest& r, std::ostream& out, std::ostream& err) {
     if (::unlink(staged(r, record_path(r)).c_str()) != 0 && errno != ENOENT)
         return fail(err, make_error("cannot remove " + staged(r, record_path(r)) + ": " +
                                     errno_text(errno)));
-    for (auto dir = plan->record.dirs.rbegin(); dir != plan->record.dirs.rend(); ++dir)
-        ::rmdir(staged(r, *dir).c_str());  // only the empty ones go
+    // Innermost first; only the empty ones go.
+    const std::vector<std::string>& dirs = plan->record.dirs;
+    for (std::size_t i = dirs.size(); i-- > 0;) ::rmdir(staged(r, dirs[i]).c_str());
     out << "route undone\n";
     if (!plan->configs.empty()) {
         out << kRestartNote;
@@ -1036,6 +1045,9 @@ int run_route(const RouteRequest& request, std::ostream& out, std::ostream& err)
     if (r.restart_containerd && !r.prefix.empty())
         return fail(err, make_error("--restart-containerd with --prefix: the staged tree's "
                                     "containerd is not this machine's; restart it on the node"));
+    // Before anything changes: a route that cannot restart containerd as asked changes nothing.
+    if (r.restart_containerd && !r.dry_run)
+        if (auto st = systemd_running(); !st) return fail(err, st.error());
     if (r.undo) {
         if (r.all || !r.handlers.empty())
             return fail(err, make_error("--undo takes back every routed handler: no --all or "

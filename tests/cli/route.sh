@@ -68,7 +68,7 @@ t_route_all() {
             return
         }
     done
-    [ ! -e "$p$ENTRIES/plain" ] && [ ! -e "$p$ENTRIES/kata" ] || {
+    { [ ! -e "$p$ENTRIES/plain" ] && [ ! -e "$p$ENTRIES/kata" ]; } || {
         fail all "entries for handlers that were not routed"
         return
     }
@@ -101,9 +101,11 @@ SystemdCgroup = true"
         fail all "side file:"$'\n'"$(cat "$p/etc/runcwrap/config.toml")"
         return
     }
-    grep -q '"sha256_before": "'"$(sha256sum <"$CONFIGS/containerd-1.7.24-handlers.toml" | cut -d' ' -f1)"'"' \
-        "$p/var/lib/runcwrap/route/record.json" &&
-        cmp -s "$CONFIGS/containerd-1.7.24-handlers.toml" "$p/var/lib/runcwrap/route/backup/etc+containerd+config.toml" || {
+    {
+        grep -q '"sha256_before": "'"$(sha256sum <"$CONFIGS/containerd-1.7.24-handlers.toml" | cut -d' ' -f1)"'"' \
+            "$p/var/lib/runcwrap/route/record.json" &&
+            cmp -s "$CONFIGS/containerd-1.7.24-handlers.toml" "$p/var/lib/runcwrap/route/backup/etc+containerd+config.toml"
+    } || {
         fail all "no record or backup of the original config"
         return
     }
@@ -120,7 +122,7 @@ t_route_idempotent() {
     before=$(tree_sum "$p")
     out=$(route --handler crun --handler runc --prefix "$p" 2>&1)
     rc=$?
-    [ "$rc" = 0 ] && [ "$(tree_sum "$p")" = "$before" ] || {
+    { [ "$rc" = 0 ] && [ "$(tree_sum "$p")" = "$before" ]; } || {
         fail idempotent "exit $rc, or the tree changed: $out"
         return
     }
@@ -159,8 +161,8 @@ t_route_dry_run() {
         fail dry-run "the printed diff does not apply"
         return
     }
-    route --handler crun --handler plain --prefix "$p" >/dev/null 2>&1 &&
-        cmp -s "$T/dry.patched" "$p/etc/containerd/config.toml" || {
+    { route --handler crun --handler plain --prefix "$p" >/dev/null 2>&1 &&
+        cmp -s "$T/dry.patched" "$p/etc/containerd/config.toml"; } || {
         fail dry-run "the real run differs from the printed diff"
         return
     }
@@ -173,7 +175,7 @@ t_route_undo_restores_bytes() {
     before=$(tree_sum "$p")
     side_before=$(sha256sum <"$p/etc/runcwrap/config.toml")
     # Two routings (one adds an options table), then one undo.
-    route --all --prefix "$p" >/dev/null 2>&1 && route --handler plain --prefix "$p" >/dev/null 2>&1 || {
+    { route --all --prefix "$p" >/dev/null 2>&1 && route --handler plain --prefix "$p" >/dev/null 2>&1; } || {
         fail undo "route failed"
         return
     }
@@ -253,8 +255,8 @@ t_route_dropin() {
     }
     expect_contains dropin "$out" "routed in /etc/containerd/conf.d/50-crun.toml" &&
         expect_contains dropin "$(cat "$p/etc/runcwrap/config.toml")" $'[handlers.crun]\nBinaryName = "/usr/bin/crun"\nSystemdCgroup = true' || return
-    route --undo --prefix "$p" >/dev/null 2>&1 &&
-        cmp "$CONFIGS/dropin.d/50-crun.toml" "$p/etc/containerd/conf.d/50-crun.toml" || {
+    { route --undo --prefix "$p" >/dev/null 2>&1 &&
+        cmp "$CONFIGS/dropin.d/50-crun.toml" "$p/etc/containerd/conf.d/50-crun.toml"; } || {
         fail dropin "undo did not restore the drop-in"
         return
     }
@@ -288,6 +290,23 @@ t_route_errors() {
         expect_refusal not-runcwrap "$p" "$p/bin/true is not runcwrap (no ELF note named runcwrap)" --handler crun --binary /bin/true &&
         expect_refusal restart-with-prefix "$p" "--restart-containerd with --prefix" --all --restart-containerd &&
         expect_refusal neither "$p" "route takes --all or --handler NAME" || return
+    # --restart-containerd where systemd does not run: refused before anything changes. (Where
+    # systemd runs, this would restart the machine's containerd: not run there, and said so.)
+    if [ -d /run/systemd/system ]; then
+        echo "NOTE route-restart-no-systemd not run: systemd runs here, and the test would restart containerd"
+    else
+        local before out rc
+        before=$(tree_sum "$p")
+        out=$(route --all --restart-containerd --containerd-config "$p/etc/containerd/config.toml" \
+            --config "$p/etc/runcwrap/config.toml" --entry-dir "$p/entries" \
+            --binary "$p/usr/local/bin/runcwrap" --state-dir "$p/state" 2>&1)
+        rc=$?
+        { [ "$rc" = 1 ] && [ "$(tree_sum "$p")" = "$before" ]; } || {
+            fail restart-no-systemd "exit $rc (want 1) or the tree changed: $out"
+            return
+        }
+        expect_contains restart-no-systemd "$out" "--restart-containerd: systemd is not running here (no /run/systemd/system)" || return
+    fi
     p=$(stage inline inline.toml)
     expect_refusal inline-table "$p" "$p/etc/containerd/config.toml:3: the runtime handler \"runc\"'s table is written as an inline table or with dotted keys" --handler runc || return
     p=$(stage noside containerd-1.7.24-handlers.toml)
@@ -317,8 +336,8 @@ t_route_undo_with_dependents() {
         fail undo-dependents "exit $rc, want 2: $out"
         return
     }
-    cmp -s "$CONFIGS/containerd-1.7.24-handlers.toml" "$p/etc/containerd/config.toml" &&
-        [ -L "$p$ENTRIES/crun/runc" ] && grep -qF '[handlers.crun]' "$p/etc/runcwrap/config.toml" || {
+    { cmp -s "$CONFIGS/containerd-1.7.24-handlers.toml" "$p/etc/containerd/config.toml" &&
+        [ -L "$p$ENTRIES/crun/runc" ] && grep -qF '[handlers.crun]' "$p/etc/runcwrap/config.toml"; } || {
         fail undo-dependents "want the config restored and entries + tables kept"
         return
     }
@@ -329,7 +348,7 @@ t_route_undo_with_dependents() {
         fail undo-dependents "--force: exit $?: $out"
         return
     }
-    [ ! -e "$p$ENTRIES/crun/runc" ] && ! grep -qF '[handlers' "$p/etc/runcwrap/config.toml" || {
+    { [ ! -e "$p$ENTRIES/crun/runc" ] && ! grep -qF '[handlers' "$p/etc/runcwrap/config.toml"; } || {
         fail undo-dependents "--force kept entries or tables"
         return
     }
