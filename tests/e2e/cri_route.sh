@@ -315,18 +315,11 @@ case_doctor_before() {
 }
 
 # 3. runcwrap route --all, dry run first; then containerd is restarted.
-# Every location route reads or writes is this node's own. Its record and backups go to the fixed
-# /var/lib/runcwrap/route (no option moves them; --prefix would also make the entries' targets and
-# containerd's BinaryName staged paths): route runs in a mount namespace of its own where T/varlib
-# is bind-mounted on /var/lib, so they land in T/varlib/runcwrap/route and the host's /var/lib is
-# never written.
-ROUTE_RECORD_DIR=$E2E_T/varlib/runcwrap/route
-mkdir -p "$E2E_T/varlib"
+# Every location route reads or writes is this node's own, its record and backups too.
+ROUTE_RECORD_DIR=$E2E_T/route-state
 route() {
-    # shellcheck disable=SC2016 # expanded by the inner sh
-    unshare -m --propagation private sh -c 'mount --bind "$1" /var/lib && shift && exec "$@"' sh \
-        "$E2E_T/varlib" "$RCW" route "$@" --containerd-config "$CFG" --config "$E2E_SIDE" \
-        --entry-dir "$ENTRY_DIR" --binary "$RCW" --containerd-state "$E2E_STATE"
+    "$RCW" route "$@" --containerd-config "$CFG" --config "$E2E_SIDE" --entry-dir "$ENTRY_DIR" \
+        --binary "$RCW" --containerd-state "$E2E_STATE" --state-dir "$ROUTE_RECORD_DIR"
 }
 case_route_all() {
     local h entry rc=0
@@ -357,8 +350,8 @@ case_route_all() {
     if ((changed != 4)) || grep '^[<>]' config.diff | grep -qv 'BinaryName = '; then
         fail "route changed more than the two BinaryName lines: $(grep '^[<>]' config.diff | head -n 6 | tr '\n' ' ')"
     fi
-    [[ -n $(find "$ROUTE_RECORD_DIR" -type f 2>/dev/null) ]] || fail "route left no record or backup in /var/lib/runcwrap/route"
-    find "$ROUTE_RECORD_DIR" -type f | sed "s#^$E2E_T/varlib#/var/lib#"
+    [[ -n $(find "$ROUTE_RECORD_DIR" -type f 2>/dev/null) ]] || fail "route left no record or backup in --state-dir $ROUTE_RECORD_DIR"
+    find "$ROUTE_RECORD_DIR" -type f
     cp "$CFG" routed.toml
     cp "$E2E_SIDE" routed-side.toml
     route --all >again.out 2>&1 || fail "a second runcwrap route --all exited non-zero: $(tail -n 1 again.out)"
