@@ -179,6 +179,19 @@ t_route_undo_restores_bytes() {
         fail undo "route failed"
         return
     }
+    # --undo --dry-run: the diffs back, the entries it would remove; nothing changes.
+    local routed
+    routed=$(tree_sum "$p")
+    out=$(route --undo --dry-run --prefix "$p" 2>&1) || {
+        fail undo "--dry-run: exit $?: $out"
+        return
+    }
+    [ "$(tree_sum "$p")" = "$routed" ] || {
+        fail undo "--undo --dry-run changed the tree"
+        return
+    }
+    expect_contains undo "$out" "-            BinaryName = \"$ENTRIES/crun/runc\""$'\n'"+            BinaryName = \"/usr/bin/crun\"" &&
+        expect_contains undo "$out" "remove the entry $ENTRIES/plain/runc" || return
     out=$(route --undo --prefix "$p" 2>&1) || {
         fail undo "exit $?: $out"
         return
