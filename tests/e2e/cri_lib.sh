@@ -45,10 +45,35 @@ cri_handler_toml() { # PREFIX NAME BINARY
 }
 CRI_ROUTED_HANDLERS=(routeda routedb)
 cri_entry_of() { echo "$E2E_T/lib/runcwrap/handlers/$1/runc"; }
-cri_routed_handlers_toml() { # PREFIX
+# CRI_HANDLERS (names from the list above) picks the handlers and CRI_DEFAULT_HANDLER the
+# default; unset: all of them, default `runc` (cri.sh). cri_route.sh routes its own two recorders
+# with `runcwrap route`, so it takes neither the hand-routed ones nor their entries and tables.
+CRI_HANDLERS=${CRI_HANDLERS:-}
+CRI_DEFAULT_HANDLER=${CRI_DEFAULT_HANDLER:-runc}
+cri_handler_binary() { # NAME -> its BinaryName ("" for pathrunc)
+    case $1 in
+        runc) echo "$E2E_REAL_RUNC" ;;
+        reca | recb | wrapbin) echo "$E2E_T/opt/$1/runc" ;;
+        pathrunc) echo "" ;;
+        routeda | routedb) cri_entry_of "$1" ;;
+        *) e2e_die "unknown CRI handler $1" ;;
+    esac
+}
+cri_routed_in_use() { # -> the hand-routed handlers of this config (only with a runcwrap binary)
     [[ -n $E2E_WRAPPER ]] || return 0
     local name
-    for name in "${CRI_ROUTED_HANDLERS[@]}"; do cri_handler_toml "$1" "$name" "$(cri_entry_of "$name")"; done
+    for name in "${CRI_ROUTED_HANDLERS[@]}"; do
+        if [[ -z $CRI_HANDLERS || " $CRI_HANDLERS " == *" $name "* ]]; then echo "$name"; fi
+    done
+}
+cri_handlers_toml() { # PREFIX: every handler of CRI_HANDLERS (default: all of this release's)
+    local prefix=$1 names=$CRI_HANDLERS name
+    if [[ -z $names ]]; then
+        names="runc reca recb wrapbin"
+        [[ ${CRI_CTD_VERSION%%.*} -ge 2 ]] || names+=" pathrunc"
+        names+=" $(cri_routed_in_use | tr '\n' ' ')"
+    fi
+    for name in $names; do cri_handler_toml "$prefix" "$name" "$(cri_handler_binary "$name")"; done
 }
 cri_write_containerd_config() {
     local common
@@ -96,13 +121,9 @@ disabled_plugins = [
   bin_dir = "$E2E_T/cni/bin"
   conf_dir = "$E2E_T/cni/conf"
 [$rt.containerd]
-  default_runtime_name = "runc"
+  default_runtime_name = "$CRI_DEFAULT_HANDLER"
 EOF
-            cri_handler_toml "$rt" runc "$E2E_REAL_RUNC"
-            cri_handler_toml "$rt" reca "$E2E_T/opt/reca/runc"
-            cri_handler_toml "$rt" recb "$E2E_T/opt/recb/runc"
-            cri_handler_toml "$rt" wrapbin "$E2E_T/opt/wrapbin/runc"
-            cri_routed_handlers_toml "$rt"
+            cri_handlers_toml "$rt"
         } >"$E2E_T/config.toml"
     else
         local rt='plugins."io.containerd.grpc.v1.cri"'
@@ -129,14 +150,9 @@ disabled_plugins = [
   conf_dir = "$E2E_T/cni/conf"
 [$rt.containerd]
   snapshotter = "overlayfs"
-  default_runtime_name = "runc"
+  default_runtime_name = "$CRI_DEFAULT_HANDLER"
 EOF
-            cri_handler_toml "$rt" runc "$E2E_REAL_RUNC"
-            cri_handler_toml "$rt" reca "$E2E_T/opt/reca/runc"
-            cri_handler_toml "$rt" recb "$E2E_T/opt/recb/runc"
-            cri_handler_toml "$rt" wrapbin "$E2E_T/opt/wrapbin/runc"
-            cri_handler_toml "$rt" pathrunc ""
-            cri_routed_handlers_toml "$rt"
+            cri_handlers_toml "$rt"
         } >"$E2E_T/config.toml"
     fi
 }
@@ -318,14 +334,12 @@ cri_before_containerd() {
     # The routed handlers' entries and their real runtimes (2.0's CRI asks each for `features`
     # at start: through the entry, runcwrap answers with the handler's runtime).
     local name
-    if [[ -n $E2E_WRAPPER ]]; then
-        for name in "${CRI_ROUTED_HANDLERS[@]}"; do
-            e2e_make_recorder "$E2E_T/opt/$name-real/runc" "$E2E_T/$name.calls" "$E2E_REAL_RUNC"
-            install -d -m 0755 "$(dirname "$(cri_entry_of "$name")")"
-            ln -sfn "$E2E_T/opt/wrapbin/runc" "$(cri_entry_of "$name")"
-        done
+    for name in $(cri_routed_in_use); do
+        e2e_make_recorder "$E2E_T/opt/$name-real/runc" "$E2E_T/$name.calls" "$E2E_REAL_RUNC"
+        install -d -m 0755 "$(dirname "$(cri_entry_of "$name")")"
+        ln -sfn "$E2E_T/opt/wrapbin/runc" "$(cri_entry_of "$name")"
         chmod -R go-w "$E2E_T/lib"
-    fi
+    done
     cri_side_file
     printf 'runtime-endpoint: unix://%s\nimage-endpoint: unix://%s\ntimeout: 60\ndebug: false\npull-image-on-create: false\n' \
         "$E2E_SOCK" "$E2E_SOCK" >"$E2E_T/crictl.yaml"
@@ -366,7 +380,7 @@ cri_side_file() {
             "$E2E_T/opt/side/runc" "$E2E_T/runcwrap.log"
         # What `runcwrap route` records: each routed handler's options as containerd had them.
         local name
-        for name in "${CRI_ROUTED_HANDLERS[@]}"; do
+        for name in $(cri_routed_in_use); do
             printf '\n[handlers.%s]\nBinaryName = "%s"\nRoot = "%s"\n' \
                 "$name" "$E2E_T/opt/$name-real/runc" "$E2E_T/hroot/$name"
         done

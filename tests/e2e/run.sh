@@ -9,11 +9,14 @@
 #   2.0.0-4  containerd-<v>-linux-amd64.tar.gz        yes         yes (handler options dropped)
 #   2.0.5+   containerd-<v>-linux-amd64.tar.gz        1 (fixed)   yes (the control)
 #
+# and, per release from 1.7 on, the routed handlers of issue #15 (tests/e2e/cri_route.sh):
+# `runcwrap route --all`, pods on two handlers, doctor, `runcwrap route --undo`.
+#
 #   usage: bash tests/e2e/run.sh [PATH/TO/runcwrap]      (root; default: build/runcwrap)
 #   env:   E2E_RELEASES=DIR  folder of upstream release assets: containerd-<v>-linux-amd64.tar.gz,
 #                            runc.amd64, crictl-v<v>-linux-amd64.tar.gz; checked against its
 #                            SHA256SUMS when present. Unset: Debian's 1.6.20 only.
-#          E2E_SUITES="ctr cri"  which client suites to run (default both)
+#          E2E_SUITES="ctr cri route"  which suites to run (default all three)
 #          E2E_ONLY, E2E_CRI_ONLY, E2E_KEEP: passed to ctr.sh / cri.sh
 #
 # Prints every case's PASS/FAIL line, `releases covered: <versions>`, then `N passed, N failed`.
@@ -22,7 +25,7 @@ set -uo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 WRAPPER_ARG=${1:-$HERE/../../build/runcwrap}
 E2E_RELEASES=${E2E_RELEASES:-}
-E2E_SUITES=${E2E_SUITES:-ctr cri}
+E2E_SUITES=${E2E_SUITES:-ctr cri route}
 PASSED=0
 FAILED=0
 COVERED=()
@@ -128,6 +131,9 @@ if [[ " $E2E_SUITES " == *" cri "* ]]; then
         echo "N/A $DEB_VERSION/cri: no crictl (it comes from E2E_RELEASES); 1.6's CRI makes no user namespace anyway"
     fi
 fi
+if [[ " $E2E_SUITES " == *" route "* ]]; then
+    echo "N/A $DEB_VERSION/route: 1.6's CRI makes no user namespace, so no handler needs routing"
+fi
 ((deb_ok)) && COVERED+=("$DEB_VERSION")
 
 # ---------------------------------------------------------------------------------------------
@@ -170,6 +176,19 @@ if [[ -n $E2E_RELEASES ]]; then
             else
                 ran=1
                 run_suite "$v/cri" cri.sh E2E_CTD_BIN_DIR="$dir/bin" E2E_RUNC_SRC="$RUNC_NEW" \
+                    E2E_CRICTL="$CRICTL" E2E_CTD_VERSION="$v" || ok=0
+            fi
+        fi
+        if [[ " $E2E_SUITES " == *" route "* ]]; then
+            if [[ -z $RUNC_NEW || -z $CRICTL ]]; then
+                FAILED=$((FAILED + 1))
+                ok=0
+                echo "FAIL $v/route: needs runc.amd64 and crictl-v<v>-linux-amd64.tar.gz in $E2E_RELEASES (verified)"
+            elif ! version_ge "$v" 1.7.0; then
+                echo "N/A $v/route: containerd before 1.7 makes no user namespace through the CRI"
+            else
+                ran=1
+                run_suite "$v/route" cri_route.sh E2E_CTD_BIN_DIR="$dir/bin" E2E_RUNC_SRC="$RUNC_NEW" \
                     E2E_CRICTL="$CRICTL" E2E_CTD_VERSION="$v" || ok=0
             fi
         fi
