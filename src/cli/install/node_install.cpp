@@ -89,7 +89,7 @@ class NodeInstaller {
 // The node's containerd: one process named containerd in the host's PID namespace.
 std::string NodeInstaller::find_containerd() const {
     if (auto given = env_.get("RUNCWRAP_CONTAINERD_PID"); given && !given->empty()) {
-        const std::string pid(*given);
+        std::string pid(*given);
         if (!digits(pid) || ::access(("/proc/" + pid + "/environ").c_str(), R_OK) != 0)
             fail("RUNCWRAP_CONTAINERD_PID=" + pid + ": no such process");
         return pid;
