@@ -13,7 +13,6 @@ umask 022
 version=$1
 out=$2
 shift 2
-here=$(cd "$(dirname "$0")" && pwd)
 epoch=${SOURCE_DATE_EPOCH:-0}
 created=$(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ)
 

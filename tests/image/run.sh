@@ -113,12 +113,11 @@ check_archive() {
             tar -xzf "$x/blobs/sha256/$layer" -C "$r"
         done
         case "$arch" in amd64) want=x86-64 ;; arm64) want=aarch64 ;; *) want=unknown ;; esac
-        for f in opt/runcwrap/runcwrap; do
-            file -b "$r/$f" | grep -q "$want.*statically linked" || {
-                bad=1
-                echo "    $arch: $f is $(file -b "$r/$f")"
-            }
-        done
+        f=opt/runcwrap/runcwrap
+        file -b "$r/$f" | grep -q "$want.*statically linked" || {
+            bad=1
+            echo "    $arch: $f is $(file -b "$r/$f")"
+        }
         [[ $(jq -r '.config.Entrypoint | join(" ")' "$x/blobs/sha256/$config") == "${M_COMMAND[0]} ${M_COMMAND[1]}" ]] || bad=1
         files=$(cd "$r" && find . -type f | sort | tr '\n' ' ')
         if [[ $files != "./opt/runcwrap/runcwrap " ]]; then

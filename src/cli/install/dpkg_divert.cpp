@@ -13,7 +13,7 @@ std::vector<std::string> dpkg_command(const DpkgContext& dpkg, std::string progr
     return argv;
 }
 
-Status run_divert(const DpkgContext& dpkg, std::vector<std::string> action) {
+Status run_divert(const DpkgContext& dpkg, const std::vector<std::string>& action) {
     std::vector<std::string> argv = dpkg_command(dpkg, "dpkg-divert");
     argv.insert(argv.end(), {"--package", dpkg.package, "--rename", "--quiet"});
     argv.insert(argv.end(), action.begin(), action.end());

@@ -77,7 +77,7 @@ class NodeInstaller {
     std::string version_of(const std::string& pid) const;
     std::optional<std::string> choose_bin_dir(const std::string& path) const;
     CommandResult doctor(const std::string& bin_dir, const std::string& pid) const;
-    CommandResult install_with(std::vector<std::string> args) const;
+    CommandResult install_with(const std::vector<std::string>& args) const;
     void write_state(const std::string& state) const;
 
     const Environment& env_;
@@ -89,7 +89,7 @@ class NodeInstaller {
 // The node's containerd: one process named containerd in the host's PID namespace.
 std::string NodeInstaller::find_containerd() const {
     if (auto given = env_.get("RUNCWRAP_CONTAINERD_PID"); given && !given->empty()) {
-        const std::string pid(*given);
+        std::string pid(*given);
         if (!digits(pid) || ::access(("/proc/" + pid + "/environ").c_str(), R_OK) != 0)
             fail("RUNCWRAP_CONTAINERD_PID=" + pid + ": no such process");
         return pid;
@@ -157,7 +157,7 @@ CommandResult NodeInstaller::doctor(const std::string& bin_dir, const std::strin
 }
 
 // `runcwrap install ARGS` (this binary), its output indented under ours.
-CommandResult NodeInstaller::install_with(std::vector<std::string> args) const {
+CommandResult NodeInstaller::install_with(const std::vector<std::string>& args) const {
     Command command{self_, {"runcwrap", "install"}};
     command.argv.insert(command.argv.end(), args.begin(), args.end());
     command.capture_stderr = false;

@@ -25,16 +25,16 @@ Sha256::Sha256()
 
 void Sha256::block(const unsigned char* p) {
     std::array<std::uint32_t, 64> w{};
-    for (int i = 0; i < 16; ++i)
+    for (std::size_t i = 0; i < 16; ++i)
         w[i] = (std::uint32_t{p[4 * i]} << 24) | (std::uint32_t{p[4 * i + 1]} << 16) |
                (std::uint32_t{p[4 * i + 2]} << 8) | std::uint32_t{p[4 * i + 3]};
-    for (int i = 16; i < 64; ++i) {
+    for (std::size_t i = 16; i < 64; ++i) {
         const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
         const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
     auto [a, b, c, d, e, f, g, h] = h_;
-    for (int i = 0; i < 64; ++i) {
+    for (std::size_t i = 0; i < 64; ++i) {
         const std::uint32_t t1 =
             h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
         const std::uint32_t t2 =
@@ -49,7 +49,7 @@ void Sha256::block(const unsigned char* p) {
         a = t1 + t2;
     }
     const std::array<std::uint32_t, 8> add{a, b, c, d, e, f, g, h};
-    for (int i = 0; i < 8; ++i) h_[i] += add[i];
+    for (std::size_t i = 0; i < 8; ++i) h_[i] += add[i];
 }
 
 void Sha256::update(std::string_view bytes) {
@@ -76,7 +76,8 @@ std::string Sha256::hex_digest() {
     const unsigned char zero = 0;
     while (buffered_ != 56) update(std::string_view(reinterpret_cast<const char*>(&zero), 1));
     std::array<unsigned char, 8> length{};
-    for (int i = 0; i < 8; ++i) length[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
+    for (std::size_t i = 0; i < 8; ++i)
+        length[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
     update(std::string_view(reinterpret_cast<const char*>(length.data()), length.size()));
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;

@@ -158,8 +158,10 @@ StepResult Installer::remove_manifest_and_folders() {
         return 1;
     }
     remove_path(manifest_file(), "the manifest");
-    for (auto it = manifest_.created_dirs.rbegin(); it != manifest_.created_dirs.rend(); ++it) {
-        const std::string d = staged(*it);
+    // The deepest folder first: each one is empty once those inside it are gone.
+    const auto& dirs = manifest_.created_dirs;
+    for (std::size_t i = dirs.size(); i-- > 0;) {
+        const std::string d = staged(dirs[i]);
         if (!is_folder(d)) continue;
         if (!folder_is_empty(d) && !options_.dry_run) {
             out_.info("keeping " + d + " (not empty)");
