@@ -837,7 +837,7 @@ int route(const RouteRequest& r, std::ostream& out, std::ostream& err) {
     if (!plan) return fail(err, plan.error());
     for (const auto& note : plan->notes) out << note << "\n";
     if (!plan_changes_anything(*plan)) {
-        out << "nothing to change: every handler asked for is routed through runcwrap\n";
+        out << "nothing to change: every handler asked for already leads to runcwrap\n";
         return kRouteOk;
     }
     if (r.dry_run) {
