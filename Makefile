@@ -68,6 +68,10 @@ OBJS := $(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(filter-out $(LATE_SRCS),$(SRCS))
 # The release binary's own allocator (src/wrapper/arena_new.cpp): never in the sanitizer or test builds,
 # where ASan must see every allocation.
 RELEASE_ONLY_SRCS := src/wrapper/arena_new.cpp
+# The management CLI is built for size (-Os): it runs a few times a day on a node, not on every
+# runc call, and most of the binary's bytes are its CLI11, toml++ and RapidJSON instantiations.
+# Measured 2026-12-02: -O2 everywhere 2.23 MB; CLI at -Os keeps the binary under 2 MiB.
+CLI_SIZE_FLAGS := -Os
 # Everything but main.cpp, the CLI and the allocator: the logic the tests link against.
 CORE_SRCS := $(filter-out src/main.cpp src/cli/cli.cpp $(RELEASE_ONLY_SRCS),$(SRCS))
 
@@ -88,7 +92,9 @@ $(BUILD)/include/.stamp: | $(BUILD)/.deps
 $(BUILD)/obj/%.o: src/%.cpp $(BUILD)/include/.stamp | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(MUSL_CXX) $(RELEASE_CXXFLAGS) $(EXTRA_FLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/obj/cli/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,x86_64-linux-musl)
+$(patsubst src/%.cpp,$(BUILD)/obj/%.o,$(CLI_SRCS)): EXTRA_FLAGS += $(CLI_SIZE_FLAGS)
+$(patsubst src/%.cpp,$(BUILD)/aarch64/obj/%.o,$(CLI_SRCS)): EXTRA_FLAGS += $(CLI_SIZE_FLAGS)
+$(BUILD)/obj/cli/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,x86_64-linux-musl) $(CLI_SIZE_FLAGS)
 $(BUILD)/obj/cli/cli.o $(BUILD)/aarch64/obj/cli/cli.o: $(BUILD)/version.stamp
 
 -include $(OBJS:.o=.d)
@@ -110,7 +116,7 @@ ARM64_OBJS := $(patsubst $(BUILD)/obj/%,$(BUILD)/aarch64/obj/%,$(OBJS))
 $(BUILD)/aarch64/obj/%.o: src/%.cpp $(BUILD)/include/.stamp | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(ARM64_CXX) $(PORTABLE_RELEASE_CXXFLAGS) $(EXTRA_FLAGS) -MMD -MP -c $< -o $@
-$(BUILD)/aarch64/obj/cli/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,$(ARM64_TARGET))
+$(BUILD)/aarch64/obj/cli/cli.o: EXTRA_FLAGS = $(call VERSION_FLAGS,$(ARM64_TARGET)) $(CLI_SIZE_FLAGS)
 -include $(ARM64_OBJS:.o=.d)
 
 $(BUILD)/aarch64/runcwrap: $(ARM64_OBJS)
