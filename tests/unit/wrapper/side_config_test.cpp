@@ -276,6 +276,13 @@ BinaryName = "/usr/bin/nvidia-container-runtime"
     EXPECT_EQ(r->options.binary_name, "runc");
     EXPECT_EQ(r->handler("runc"), nullptr);
 
+    // import-containerd-config's reader keeps them (it rewrites [options] and must keep them).
+    auto settings = parse_side_config_settings(
+        "[options]\n[handlers.crun-fast]\nBinaryName = \"/usr/bin/crun\"\n", kPath);
+    ASSERT_TRUE(settings) << settings.error().message;
+    ASSERT_EQ(settings->handlers.size(), 1u);
+    EXPECT_EQ(settings->handlers[0].options.binary_name, "/usr/bin/crun");
+
     // A side file of handler tables alone is a side file.
     auto only = parse("[handlers.a]\nBinaryName = \"runc\"\n");
     ASSERT_TRUE(only) << only.error().message;
