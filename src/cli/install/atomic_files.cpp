@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,18 +27,26 @@ std::string basename_of(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// The temp file beside `dest`; removed when it goes out of scope unless committed.
+// The temp file beside `dest`; removed when it goes out of scope unless committed. While it
+// exists, SIGINT, SIGTERM and SIGHUP wait (blocked): one that comes then ends the install
+// after the temp file is renamed or removed, so an interrupted install never leaves one behind
+// (install.sh's EXIT trap did the same).
 class TempBeside {
   public:
     explicit TempBeside(const std::string& dest)
         : path_(dirname_of(dest) + "/." + basename_of(dest) + ".install." +
                 std::to_string(::getpid())) {
+        sigset_t stops;
+        sigemptyset(&stops);
+        for (int sig : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&stops, sig);
+        ::sigprocmask(SIG_BLOCK, &stops, &saved_mask_);
         ::unlink(path_.c_str());
     }
     TempBeside(const TempBeside&) = delete;
     TempBeside& operator=(const TempBeside&) = delete;
     ~TempBeside() {
         if (!committed_) ::unlink(path_.c_str());
+        ::sigprocmask(SIG_SETMASK, &saved_mask_, nullptr);
     }
     const std::string& path() const { return path_; }
     Status commit_to(const std::string& dest) {
@@ -49,6 +58,7 @@ class TempBeside {
   private:
     std::string path_;
     bool committed_ = false;
+    sigset_t saved_mask_{};
 };
 
 bool write_all(int fd, const char* data, std::size_t size) {
