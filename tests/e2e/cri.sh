@@ -39,16 +39,7 @@ e2e_require_root
 e2e_install_deps
 [[ -n ${E2E_CTD_VERSION:-} ]] || E2E_CTD_VERSION=$("$E2E_CTD_BIN_DIR/containerd" --version | awk '{ sub(/^v/, "", $3); print $3 }')
 CRI_CTD_VERSION=$E2E_CTD_VERSION
-version_ge() { [[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1) == "$2" ]]; }
-if version_ge "$CRI_CTD_VERSION" 2.0.5; then
-    KIND=fixed
-elif version_ge "$CRI_CTD_VERSION" 2.0.0; then
-    KIND=drops # 2.0.1-2.0.4 measured; 2.0.0 counted with them
-elif version_ge "$CRI_CTD_VERSION" 1.7.0; then
-    KIND=keeps
-else
-    KIND=ignores # 1.6: no user namespace through the CRI at all (case 0 shows it)
-fi
+KIND=$(cri_release_kind "$CRI_CTD_VERSION") # ignores: case 0 shows it
 # The handler whose app container reaches runcwrap: on 1.7 only an empty BinaryName makes the
 # shim look up `runc` in PATH; on 2.0 the handler `runc` (BinaryName outside PATH).
 APP_HANDLER=runc

@@ -388,3 +388,20 @@ cri_side_file() {
     chmod 0644 "$tmp"
     mv -f "$tmp" "$E2E_SIDE"
 }
+
+# What containerd $1's CRI does with a user-namespaced pod's runtime options (measured on each
+# release, tests/e2e/README.md): fixed (2.0.5+), drops (2.0.0-2.0.4; 2.0.1-2.0.4 measured),
+# keeps (1.7: options kept, stdio pipes root's), ignores (1.6: no user namespace at all).
+cri_release_kind() {
+    local v=$1
+    version_ge() { [[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1) == "$2" ]]; }
+    if version_ge "$v" 2.0.5; then
+        echo fixed
+    elif version_ge "$v" 2.0.0; then
+        echo drops
+    elif version_ge "$v" 1.7.0; then
+        echo keeps
+    else
+        echo ignores
+    fi
+}

@@ -50,16 +50,8 @@ e2e_require_root
 e2e_install_deps
 [[ -n ${E2E_CTD_VERSION:-} ]] || E2E_CTD_VERSION=$("$E2E_CTD_BIN_DIR/containerd" --version | awk '{ sub(/^v/, "", $3); print $3 }')
 CRI_CTD_VERSION=$E2E_CTD_VERSION
-version_ge() { [[ $(printf '%s\n%s\n' "$1" "$2" | sort -V | head -n 1) == "$2" ]]; }
-if version_ge "$CRI_CTD_VERSION" 2.0.5; then
-    KIND=fixed
-elif version_ge "$CRI_CTD_VERSION" 2.0.0; then
-    KIND=drops
-elif version_ge "$CRI_CTD_VERSION" 1.7.0; then
-    KIND=keeps
-else
-    e2e_die "containerd $CRI_CTD_VERSION: its CRI makes no user namespace (1.6), nothing to route"
-fi
+KIND=$(cri_release_kind "$CRI_CTD_VERSION")
+[[ $KIND != ignores ]] || e2e_die "containerd $CRI_CTD_VERSION: its CRI makes no user namespace (1.6), nothing to route"
 [[ -x $WRAPPER_ARG && -f $WRAPPER_ARG ]] || e2e_die "no runcwrap binary at $WRAPPER_ARG (build it first: make)"
 
 CRI_HANDLERS="reca recb"
