@@ -403,7 +403,10 @@ fixed_round() { # TAG -> TAG.calls TAG.out; sets R_POD R_CTR
     stop_pod "$R_POD" "$tag.stopp" || fail "$tag: stopp failed: $(tail -n 1 "$tag.stopp")"
     cri rmp "$R_POD" >/dev/null || fail "$tag: rmp failed"
     sleep 1 # the shim's own cleanup call may come just after rmp
-    normalise "$R_POD" "$R_CTR" <"$E2E_T/reca.calls" >"$tag.calls"
+    # The sandbox's `kill --all <POD> 9` and `delete --force <POD>` come only when containerd's
+    # stopp finds the pause task still alive, a race with the shim that load decides (seen once
+    # in a run at load 15, without runcwrap being called at all): kept apart, not compared.
+    normalise "$R_POD" "$R_CTR" <"$E2E_T/reca.calls" | grep -v -E ' (kill --all|delete --force) <POD>( |$)' >"$tag.calls" || true
     cat "$tag.logs" "$tag.exec" >"$tag.out"
 }
 case_fixed_invisible() {
