@@ -59,8 +59,7 @@ TEST(InstallRouteTables, AnEditOfInstallsPartStillCounts) {
     // A line an operator added after route's tables belongs to them only while it is a key of
     // theirs; a new table is install's part.
     const std::string appended = routed(side, {{"a", "/x"}}) + "[runcwrap]\nChownStdio = false\n";
-    EXPECT_EQ(side_file_part_install_owns(appended),
-              side + "[runcwrap]\nChownStdio = false\n");
+    EXPECT_EQ(side_file_part_install_owns(appended), side + "[runcwrap]\nChownStdio = false\n");
 }
 
 TEST(InstallRouteTables, CarryOverPutsOldTablesIntoTheNewText) {
@@ -70,8 +69,8 @@ TEST(InstallRouteTables, CarryOverPutsOldTablesIntoTheNewText) {
     const std::string new_side = installed("/usr/bin/runc");
     const std::string carried = carry_over_route_tables(old_side, new_side);
     // As route would have written them onto the new file, in the old order.
-    EXPECT_EQ(carried,
-              routed(new_side, {{"crun-fast", "/usr/bin/crun"}, {"gpu.nvidia", "/usr/bin/nvidia"}}));
+    EXPECT_EQ(carried, routed(new_side,
+                              {{"crun-fast", "/usr/bin/crun"}, {"gpu.nvidia", "/usr/bin/nvidia"}}));
     EXPECT_EQ(side_file_part_install_owns(carried), new_side);
     EXPECT_EQ(handler_table_in(carried, "gpu.nvidia"), handler_table_in(old_side, "gpu.nvidia"));
     // Idempotent: carrying the result over again changes nothing.
@@ -80,7 +79,8 @@ TEST(InstallRouteTables, CarryOverPutsOldTablesIntoTheNewText) {
 }
 
 TEST(InstallRouteTables, CarryOverWithoutTablesIsTheNewText) {
-    EXPECT_EQ(carry_over_route_tables("", installed("/usr/sbin/runc")), installed("/usr/sbin/runc"));
+    EXPECT_EQ(carry_over_route_tables("", installed("/usr/sbin/runc")),
+              installed("/usr/sbin/runc"));
     EXPECT_EQ(carry_over_route_tables(installed("/a"), installed("/b")), installed("/b"));
 }
 
