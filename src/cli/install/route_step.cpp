@@ -48,8 +48,8 @@ RouteRequest Installer::route_request() const {
     r.prefix = options_.prefix;
     r.containerd_config = routed_containerd_config();
     r.side_file = options_.config;
-    r.entry_dir =
-        options_.dpkg_package.empty() ? std::string(kDefaultEntryDir) : std::string(kPackageEntryDir);
+    r.entry_dir = options_.dpkg_package.empty() ? std::string(kDefaultEntryDir)
+                                                : std::string(kPackageEntryDir);
     r.bin_dir = options_.bin_dir;
     r.containerd_state = options_.containerd_state;
     return r;
@@ -70,8 +70,9 @@ StepResult Installer::route_handlers() {
     const std::string record = route_record_file();
     if (options_.route_handlers.empty()) {
         if (!is_regular(record)) {
-            out_.info("not asked (--route-handlers all|NAME,...): containerd's config is left as "
-                      "it is");
+            out_.info(
+                "not asked (--route-handlers all|NAME,...): containerd's config is left as "
+                "it is");
             return std::nullopt;
         }
         std::string tables;
@@ -87,7 +88,8 @@ StepResult Installer::route_handlers() {
     request.all = handlers->all;
     request.handlers = handlers->names;
     std::string shown = request.all ? "--all" : "";
-    for (const auto& name : request.handlers) shown += (shown.empty() ? "" : " ") + ("--handler " + name);
+    for (const auto& name : request.handlers)
+        shown += (shown.empty() ? "" : " ") + ("--handler " + name);
     shown += " --containerd-config " + request.containerd_config + " --config " +
              request.side_file + " --entry-dir " + request.entry_dir + " --bin-dir " +
              request.bin_dir + (request.prefix.empty() ? "" : " --prefix " + request.prefix) +
@@ -95,8 +97,7 @@ StepResult Installer::route_handlers() {
              (request.restart_containerd ? " --restart-containerd" : "");
     // A dry run changes nothing, so before a first install route has no binary or side file to
     // lead to: it can only say what it would run.
-    const bool in_place =
-        runc_slot() == RuncSlot::ours && is_regular(staged(options_.config));
+    const bool in_place = runc_slot() == RuncSlot::ours && is_regular(staged(options_.config));
     if (options_.dry_run && !in_place) {
         out_.act("run runcwrap route " + shown +
                  " (its diff needs the binary, the runc link and the side file in place: run "
@@ -104,8 +105,9 @@ StepResult Installer::route_handlers() {
         return std::nullopt;
     }
     if (run_route_step(request, shown) != kRouteOk)
-        fail("runcwrap route failed (see above): runcwrap itself is installed; fix that and run "
-             "again (or leave out --route-handlers)");
+        fail(
+            "runcwrap route failed (see above): runcwrap itself is installed; fix that and run "
+            "again (or leave out --route-handlers)");
     return std::nullopt;
 }
 
@@ -124,12 +126,14 @@ StepResult Installer::undo_routing() {
     const int status = run_route_step(request, shown);
     if (status == kRouteOk) return std::nullopt;
     if (status == kRouteKeptForDependents)
-        fail("containerd's config is restored, but running containers still run through the "
-             "routed handlers' entries (listed above): stop and remove them first (crictl "
-             "stopp/rmp ID; or drain the node), then uninstall again; --force "
-             "(RUNCWRAP_FORCE=1 for the package) uninstalls anyway");
-    fail("runcwrap route --undo failed (see above): nothing of runcwrap was removed; fix that and "
-         "uninstall again");
+        fail(
+            "containerd's config is restored, but running containers still run through the "
+            "routed handlers' entries (listed above): stop and remove them first (crictl "
+            "stopp/rmp ID; or drain the node), then uninstall again; --force "
+            "(RUNCWRAP_FORCE=1 for the package) uninstalls anyway");
+    fail(
+        "runcwrap route --undo failed (see above): nothing of runcwrap was removed; fix that and "
+        "uninstall again");
 }
 
 }  // namespace runcwrap::install
