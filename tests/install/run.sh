@@ -1214,6 +1214,26 @@ t_route_named_and_dependents() {
     pass route-named
 }
 
+# The installer image's node-install never restarts containerd from the pod: asked to, it
+# refuses before it looks at the node (install and uninstall alike).
+t_node_install_refuses_restart() {
+    local p before cmd
+    p=$(new_prefix)
+    mkdir -m 0755 "$p/proc"
+    before=$(tree "$p")
+    for cmd in install uninstall; do
+        OUT=$(HOST_ROOT=$p RUNCWRAP_RESTART_CONTAINERD=1 RUNCWRAP_ROUTE_HANDLERS=all "$BIN" node-install "$cmd" --once 2>&1)
+        RC=$?
+        [ "$RC" = 1 ] && has "runcwrap-installer: error: RUNCWRAP_RESTART_CONTAINERD: the installer pod does not restart the node's containerd" &&
+            [ "$(tree "$p")" = "$before" ] || {
+            fail node-install-restart "$cmd: exit $RC or the tree changed"
+            show
+            return
+        }
+    done
+    pass node-install-restart
+}
+
 t_shellcheck() {
     command -v shellcheck >/dev/null || {
         fail shellcheck "shellcheck is not installed (apt-get install shellcheck)"
@@ -1248,6 +1268,7 @@ t_live_install
 t_uninstall_refuses_dependents
 t_route_handlers
 t_route_named_and_dependents
+t_node_install_refuses_restart
 t_shellcheck
 
 echo "$passed passed, $failed failed"
