@@ -160,13 +160,34 @@ int run_import(const std::string& file, const std::string& runtime, bool write, 
     std::string from = file;
     for (std::size_t i = 1; i < cfg->files.size(); ++i)
         from += (i == 1 ? " + " : ", ") + cfg->files[i];
-    std::string side = render_side_file(*handler, from, existing);
+    // A handler routed through runcwrap (`runcwrap route`) names its entry: what it runs is
+    // the side file's [handlers.NAME] table (so a re-install or upgrade after routing imports
+    // the same [options] as before it). Never an entry as [options]' runtime.
+    RuntimeHandler imported = *handler;
+    if (auto routed = handler_of_entry(handler->options.binary_name)) {
+        const HandlerRecord* record = existing ? existing->handler(*routed) : nullptr;
+        if (!record) {
+            print_error(
+                "runtime \"" + name + "\" in " + file +
+                " is routed through runcwrap (BinaryName = " + handler->options.binary_name +
+                ") but " + output + " has no [handlers." + std::string(*routed) +
+                "] table naming its runtime; fix: runcwrap route --undo (or set its "
+                "BinaryName back to the runtime), then import again");
+            return kExitError;
+        }
+        imported.options = record->options;
+    }
+    std::string side = render_side_file(imported, from, existing);
     std::string others;
-    for (const auto& h : cfg->handlers)
-        if (h.name != handler->name)
-            others += "# other runtime handler \"" + h.name + "\": BinaryName = \"" +
-                      h.options.binary_name + "\"" +
-                      (h.options.systemd_cgroup ? ", SystemdCgroup = true" : "") + "\n";
+    for (const auto& h : cfg->handlers) {
+        if (h.name == handler->name) continue;
+        // A routed handler as before routing (its table), so that routing changes no line.
+        const RuntimeOptions* o = &h.options;
+        if (auto routed = handler_of_entry(o->binary_name); routed && existing)
+            if (const HandlerRecord* record = existing->handler(*routed)) o = &record->options;
+        others += "# other runtime handler \"" + h.name + "\": BinaryName = \"" + o->binary_name +
+                  "\"" + (o->systemd_cgroup ? ", SystemdCgroup = true" : "") + "\n";
+    }
     if (!write) {
         print(side + (others.empty() ? "" : "\n" + others));
         return kExitOk;

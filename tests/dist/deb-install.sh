@@ -81,13 +81,46 @@ out=$(in_root sh -c 'cd /tmp/bundle && runc spec && sed -i -e "s/\"terminal\": t
 grep -q '"rcw-dist-deb"' "$R/run/rcw-dist-decisions.log" || die "runcwrap's decision log has no call for the container: $(cat "$R/run/rcw-dist-decisions.log" 2>&1)"
 step "a busybox container runs with runc run (runcwrap -> the real runc; in runcwrap's decision log)"
 
-out=$(in_root dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || {
+# Issue #15: postinst routes the handlers RUNCWRAP_ROUTE_HANDLERS names (here on the reinstall),
+# prerm's uninstall takes it back. containerd's config is this copy's (the overlay), two handlers.
+HOST_CONTAINERD_CONFIG=0
+[ -f /etc/containerd/config.toml ] && HOST_CONTAINERD_CONFIG=1
+HOST_CONTAINERD_DIR=0
+[ -d /etc/containerd ] && HOST_CONTAINERD_DIR=1
+mkdir -p "$R/etc/containerd"
+cat >"$R/tmp/containerd-config.toml" <<'EOF_CONFIG'
+version = 2
+# two handlers that name their runtimes
+[plugins."io.containerd.grpc.v1.cri".containerd]
+  default_runtime_name = "runc"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+      BinaryName = "/usr/sbin/runc.runcwrap-backup"
+  [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun]
+    runtime_type = "io.containerd.runc.v2"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun.options]
+      BinaryName = "/usr/bin/crun"
+EOF_CONFIG
+cp "$R/tmp/containerd-config.toml" "$R/etc/containerd/config.toml"
+
+out=$(chroot "$R" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C RUNCWRAP_ROUTE_HANDLERS=all \
+    dpkg "${DPKG_OPTIONS[@]}" -i /tmp/runcwrap.deb 2>&1) || {
     printf '%s\n' "$out" | tail -30
     die "dpkg -i a second time"
 }
 [ "$(readlink "$R/usr/sbin/runc")" = runcwrap ] && [ "$(in_root dpkg-divert --listpackage /usr/sbin/runc)" = runcwrap ] ||
     die "the reinstall lost the link or the diversion"
 step "reinstalling the same package (prerm upgrade, postinst configure) keeps the node as it was"
+for h in runc crun; do
+    [ "$(readlink "$R/usr/lib/runcwrap/handlers/$h/runc")" = /usr/sbin/runcwrap ] &&
+        grep -qxF "      BinaryName = \"/usr/lib/runcwrap/handlers/$h/runc\"" "$R/etc/containerd/config.toml" &&
+        grep -qxF "[handlers.$h]" "$R/etc/runcwrap/config.toml" ||
+        die "RUNCWRAP_ROUTE_HANDLERS=all: handler $h not routed: $(printf '%s\n' "$out" | tail -20)"
+done
+out=$(in_root /usr/lib/runcwrap/handlers/runc/runc --version 2>&1)
+[ "$out" = "$REAL_VERSION" ] || die "runc --version through the runc handler's entry: $out"
+step "RUNCWRAP_ROUTE_HANDLERS=all: postinst routed both handlers (entries in /usr/lib/runcwrap/handlers, tables, config); a call through an entry reaches the handler's runtime"
 
 # An operator's edit of the side file survives a remove and goes with purge.
 printf '# edited by the operator\n' >>"$R/etc/runcwrap/config.toml"
@@ -101,6 +134,17 @@ out=$(in_root dpkg -r runcwrap 2>&1) || {
 [ ! -e "$R/usr/sbin/runc.runcwrap-backup" ] && [ ! -e "$R/usr/sbin/runcwrap" ] || die "dpkg -r left runcwrap files in /usr/sbin"
 [ "$(in_root runc --version 2>&1)" = "$REAL_VERSION" ] || die "runc after dpkg -r"
 step "dpkg -r: the diversion is gone, /usr/sbin/runc is the real runc again"
+cmp -s "$R/tmp/containerd-config.toml" "$R/etc/containerd/config.toml" || die "dpkg -r did not restore containerd's config: $(diff "$R/tmp/containerd-config.toml" "$R/etc/containerd/config.toml")"
+[ ! -e "$R/usr/lib/runcwrap/handlers" ] && [ ! -e "$R/var/lib/runcwrap/route" ] && ! grep -q '^\[handlers\.' "$R/etc/runcwrap/config.toml" 2>/dev/null ||
+    die "dpkg -r left the routing: $(find "$R/usr/lib/runcwrap" "$R/var/lib/runcwrap" 2>&1)"
+step "dpkg -r: containerd's config is restored byte for byte, the entries and tables are gone"
+# The node's own containerd config (or none) again, for the check below.
+if [ "$HOST_CONTAINERD_CONFIG" = 1 ]; then
+    cp -p /etc/containerd/config.toml "$R/etc/containerd/config.toml"
+else
+    rm -f "$R/etc/containerd/config.toml"
+    [ "$HOST_CONTAINERD_DIR" = 1 ] || rmdir "$R/etc/containerd"
+fi
 if in_root dpkg-query -W -f='${Status}' runcwrap 2>/dev/null | grep -q 'config-files'; then
     [ -f "$R/etc/runcwrap/config.toml" ] || die "dpkg -r removed the edited side file"
     step "dpkg -r kept the edited side file"

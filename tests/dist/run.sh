@@ -355,6 +355,7 @@ QEMU_DIFFERENCES=(
     'Variants/ReplayD.EveryShimCallReachesTheRuntimeUnchangedButForRestoredFlags/*' # env order
     'BadInputs.BinaryNameRuncWithNoOtherRuncInPath'                                 # /proc/self/exe
     'SelfLoopNoProc.HotPathNeedsNoProcAndStillRefusesItself'                        # no execveat
+    'RoutedHandler.AHandlerTableNamingRuncwrapIsAConfigurationError'                # /proc/self/exe
 )
 t_arm64_integration() {
     local out rc bin=$T/unpack-arm64/runcwrap-$VERSION-linux-arm64/runcwrap filter

@@ -91,7 +91,8 @@ t_help() {
     }
     local opt
     for opt in --binary-name --from-containerd-config --systemd-cgroup --bin-dir --config --prefix \
-        --dry-run --uninstall --force --replace-config --no-doctor RUNCWRAP_BINARY_NAME; do
+        --dry-run --uninstall --force --replace-config --no-doctor RUNCWRAP_BINARY_NAME \
+        --route-handlers --restart-containerd RUNCWRAP_ROUTE_HANDLERS; do
         grep -qF -- "$opt" <<<"$out" || {
             fail help "--help does not mention $opt"
             return
@@ -220,7 +221,7 @@ t_fresh_install() {
             fail fresh-install "explain does not use the side file:"$'\n'"$ran"
             return
         }
-    has "[1/7]" && has "[7/7]" && has "staged tree, not the live node" ||
+    has "[1/8]" && has "[8/8]" && has "staged tree, not the live node" ||
         {
             fail fresh-install "numbered steps or the doctor explanation missing"
             show 30
@@ -1036,6 +1037,203 @@ t_uninstall_refuses_dependents() {
     pass uninstall-dependents
 }
 
+# Issue #15: install --route-handlers runs `runcwrap route` over the install's paths. A staged
+# node whose containerd config (the fixture: default handler runc, BinaryName /usr/sbin/runc,
+# and crun, /usr/bin/crun; a drop-in for another plugin) has two handlers naming runtimes.
+route_node() {
+    local p
+    p=$(new_prefix)
+    mkdir -p "$p/etc/containerd"
+    cp -r "$FIX/containerd/." "$p/etc/containerd/"
+    echo "$p"
+}
+t_route_handlers() {
+    local p cfg side entries before orig mid
+    p=$(route_node)
+    cfg=$p/etc/containerd/config.toml
+    side=$p/etc/runcwrap/config.toml
+    entries=$p/usr/local/lib/runcwrap/handlers
+    orig=$T/route-config.orig
+    cp "$cfg" "$orig"
+    before=$(tree "$p")
+    # A dry run of a first install changes nothing and says what it would run.
+    inst "$p" --route-handlers all --dry-run
+    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$before" ] && has "would run runcwrap route --all" || {
+        fail route-handlers "dry run of a first install: exit $RC or the tree changed"
+        show
+        return
+    }
+    inst "$p" --route-handlers all
+    [ "$RC" = 0 ] || {
+        fail route-handlers "install --route-handlers all: exit $RC"
+        show 40
+        return
+    }
+    local h
+    for h in runc crun; do
+        [ -L "$entries/$h/runc" ] && [ "$(readlink "$entries/$h/runc")" = /usr/local/bin/runcwrap ] &&
+            grep -qxF "          BinaryName = \"/usr/local/lib/runcwrap/handlers/$h/runc\"" "$cfg" &&
+            grep -qxF "[handlers.$h]" "$side" || {
+            fail route-handlers "handler $h: entry, config or table missing"$'\n'"$(cat "$side")"
+            show 40
+            return
+        }
+    done
+    # Each table records the handler's own runtime; [options] keeps the default handler's.
+    grep -A1 -xF '[handlers.crun]' "$side" | grep -qxF 'BinaryName = "/usr/bin/crun"' &&
+        grep -A1 -xF '[handlers.runc]' "$side" | grep -qxF 'BinaryName = "/usr/sbin/runc"' &&
+        [ "$(grep -c '^BinaryName = "/usr/sbin/runc"$' "$side")" = 2 ] &&
+        has "containerd reads its config only when it starts" || {
+        fail route-handlers "tables or the restart note:"$'\n'"$(cat "$side")"
+        show 40
+        return
+    }
+    # Only the two BinaryName lines of containerd's config changed.
+    [ "$(diff "$orig" "$cfg" | grep -c '^[<>]')" = 4 ] || {
+        fail route-handlers "config diff:"$'\n'"$(diff "$orig" "$cfg")"
+        return
+    }
+    # The wrapper reads the side file with its tables (the strict reader, as containerd's calls).
+    local ran
+    ran=$(RUNCWRAP_CONFIG=$side "$p/usr/local/bin/runcwrap" explain --via /usr/local/lib/runcwrap/handlers/crun/runc -- --version 2>&1)
+    grep -qF "/usr/bin/crun" <<<"$ran" || {
+        fail route-handlers "explain --via the crun entry:"$'\n'"$ran"
+        return
+    }
+    # Again: idempotent, the side file is install's own and up to date.
+    mid=$(tree "$p")
+    inst "$p" --route-handlers all
+    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$mid" ] && has "$side is up to date" &&
+        ! has "edited since install" && has "nothing to change" || {
+        fail route-handlers "second run: exit $RC or the tree changed"$'\n'"$(diff <(echo "$mid") <(tree "$p"))"
+        show 40
+        return
+    }
+    # A plain re-install (an upgrade) keeps the routing and the tables.
+    inst "$p"
+    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$mid" ] && has "routed earlier" && ! has "edited since install" || {
+        fail route-handlers "plain re-install: exit $RC or the tree changed"$'\n'"$(diff <(echo "$mid") <(tree "$p"))"
+        show 40
+        return
+    }
+    # An upgrade that changes install's part of the side file keeps route's tables.
+    inst "$p" --binary-name "$RT"
+    [ "$RC" = 0 ] && grep -qxF "BinaryName = \"$RT\"" "$side" && grep -qxF '[handlers.crun]' "$side" &&
+        grep -qxF '[handlers.runc]' "$side" || {
+        fail route-handlers "re-install with another --binary-name lost a table (exit $RC)"$'\n'"$(cat "$side")"
+        show 40
+        return
+    }
+    inst "$p"
+    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$mid" ] || {
+        fail route-handlers "back to the import: exit $RC or the tree differs"$'\n'"$(diff <(echo "$mid") <(tree "$p"))"
+        show 40
+        return
+    }
+    # --uninstall --dry-run changes nothing and shows the way back.
+    inst "$p" --uninstall --dry-run
+    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$mid" ] && has "remove the entry /usr/local/lib/runcwrap/handlers/crun/runc" || {
+        fail route-handlers "uninstall --dry-run: exit $RC or the tree changed"
+        show 40
+        return
+    }
+    # --uninstall: containerd's config byte for byte, the tree as before the install.
+    inst "$p" --uninstall
+    [ "$RC" = 0 ] && cmp -s "$orig" "$cfg" && [ "$(tree "$p")" = "$before" ] || {
+        fail route-handlers "uninstall: exit $RC, config $(cmp "$orig" "$cfg" 2>&1), tree:"$'\n'"$(diff <(echo "$before") <(tree "$p"))"
+        show 40
+        return
+    }
+    pass route-handlers
+}
+
+# Routing one handler by name on a node installed earlier; the dry run shows the diff; an
+# uninstall while a container runs through an entry is refused (nothing changes) unless --force.
+t_route_named_and_dependents() {
+    local p cfg side before orig mid task
+    p=$(route_node)
+    cfg=$p/etc/containerd/config.toml
+    side=$p/etc/runcwrap/config.toml
+    orig=$T/route-named.orig
+    cp "$cfg" "$orig"
+    before=$(tree "$p")
+    inst "$p" --route-handlers 'crun,-bad'
+    [ "$RC" = 1 ] && has '"-bad"' && [ "$(tree "$p")" = "$before" ] || {
+        fail route-named "a bad handler name: exit $RC or the tree changed"
+        show
+        return
+    }
+    inst "$p" --restart-containerd
+    [ "$RC" = 1 ] && has "goes with --route-handlers" || {
+        fail route-named "--restart-containerd alone: exit $RC"
+        show
+        return
+    }
+    inst "$p" --route-handlers crun --restart-containerd
+    [ "$RC" = 1 ] && has "--restart-containerd with --prefix" && [ "$(tree "$p")" = "$before" ] || {
+        fail route-named "--restart-containerd with --prefix: exit $RC or the tree changed"
+        show
+        return
+    }
+    inst "$p"
+    mid=$(tree "$p")
+    OUT=$(RUNCWRAP_ROUTE_HANDLERS=crun "$INSTALL" --prefix "$p" --source-binary "$BIN" --dry-run 2>&1)
+    RC=$?
+    [ "$RC" = 0 ] && [ "$(tree "$p")" = "$mid" ] && has "runcwrap route --handler crun" &&
+        has '+          BinaryName = "/usr/local/lib/runcwrap/handlers/crun/runc"' &&
+        has '-          BinaryName = "/usr/bin/crun"' || {
+        fail route-named "RUNCWRAP_ROUTE_HANDLERS=crun --dry-run: exit $RC or the tree changed"
+        show 40
+        return
+    }
+    OUT=$(RUNCWRAP_ROUTE_HANDLERS=crun "$INSTALL" --prefix "$p" --source-binary "$BIN" 2>&1)
+    RC=$?
+    [ "$RC" = 0 ] && grep -qxF '[handlers.crun]' "$side" && ! grep -qF '[handlers.runc]' "$side" &&
+        grep -qxF '          BinaryName = "/usr/sbin/runc"' "$cfg" || {
+        fail route-named "RUNCWRAP_ROUTE_HANDLERS=crun: exit $RC"$'\n'"$(cat "$side")"
+        show 40
+        return
+    }
+    task=$p/run/containerd/io.containerd.runtime.v2.task/k8s.io/pod1
+    mkdir -p "$task"
+    echo '{"binary_name":"/usr/local/lib/runcwrap/handlers/crun/runc"}' >"$task/options.json"
+    mid=$(tree "$p")
+    inst "$p" --uninstall
+    [ "$RC" = 1 ] && has "k8s.io/pod1" && [ "$(tree "$p")" = "$mid" ] || {
+        fail route-named "uninstall with a container on the entry: exit $RC or the tree changed"$'\n'"$(diff <(echo "$mid") <(tree "$p"))"
+        show 40
+        return
+    }
+    inst "$p" --uninstall --force
+    rm -r "$p/run"
+    [ "$RC" = 0 ] && cmp -s "$orig" "$cfg" && [ "$(tree "$p")" = "$before" ] || {
+        fail route-named "uninstall --force: exit $RC, config $(cmp "$orig" "$cfg" 2>&1), tree:"$'\n'"$(diff <(echo "$before") <(tree "$p"))"
+        show 40
+        return
+    }
+    pass route-named
+}
+
+# The installer image's node-install never restarts containerd from the pod: asked to, it
+# refuses before it looks at the node (install and uninstall alike).
+t_node_install_refuses_restart() {
+    local p before cmd
+    p=$(new_prefix)
+    mkdir -m 0755 "$p/proc"
+    before=$(tree "$p")
+    for cmd in install uninstall; do
+        OUT=$(HOST_ROOT=$p RUNCWRAP_RESTART_CONTAINERD=1 RUNCWRAP_ROUTE_HANDLERS=all "$BIN" node-install "$cmd" --once 2>&1)
+        RC=$?
+        [ "$RC" = 1 ] && has "runcwrap-installer: error: RUNCWRAP_RESTART_CONTAINERD: the installer pod does not restart the node's containerd" &&
+            [ "$(tree "$p")" = "$before" ] || {
+            fail node-install-restart "$cmd: exit $RC or the tree changed"
+            show
+            return
+        }
+    done
+    pass node-install-restart
+}
+
 t_shellcheck() {
     command -v shellcheck >/dev/null || {
         fail shellcheck "shellcheck is not installed (apt-get install shellcheck)"
@@ -1068,6 +1266,9 @@ t_builds_when_missing
 t_containerd_path_check
 t_live_install
 t_uninstall_refuses_dependents
+t_route_handlers
+t_route_named_and_dependents
+t_node_install_refuses_restart
 t_shellcheck
 
 echo "$passed passed, $failed failed"

@@ -599,6 +599,10 @@ int Installer::install() {
         {[](const Installer& i) { return "Writing the side file " + i.staged(i.options_.config); },
          &Installer::write_side_file},
         {[](const Installer&) {
+             return std::string("Routing CRI runtime handlers through runcwrap");
+         },
+         &Installer::route_handlers},
+        {[](const Installer&) {
              return std::string("Checking that containerd will find the wrapper");
          },
          &Installer::check_containerd},

@@ -14,6 +14,7 @@
 #include "cli/install/options.hpp"
 #include "cli/install/report.hpp"
 #include "cli/install/runc_slot.hpp"
+#include "cli/route.hpp"
 #include "common/environment.hpp"
 
 namespace runcwrap::install {
@@ -66,6 +67,7 @@ class Installer {
     StepResult install_runc_link();
     StepResult write_side_file();
     void place_side_file();
+    StepResult route_handlers();
     StepResult check_containerd();
     StepResult run_doctor();
     int summary();
@@ -75,9 +77,16 @@ class Installer {
     void check_search_path(const std::string& who, const std::string& value);
     void path_problem(const std::string& message);
 
+    // ---- `runcwrap route` over the install's paths (route_step.cpp)
+    std::string route_record_file() const;
+    std::string routed_containerd_config() const;
+    RouteRequest route_request() const;
+    int run_route_step(const RouteRequest& request, const std::string& shown);
+
     // ---- uninstall's steps
     StepResult read_manifest_for_uninstall();
     StepResult check_dependents();
+    StepResult undo_routing();
     StepResult remove_binaries();
     StepResult remove_side_file();
     StepResult remove_manifest_and_folders();

@@ -10,6 +10,7 @@
 #include "cli/install/options.hpp"
 #include "cli/install/process.hpp"
 #include "cli/install/report.hpp"
+#include "cli/route.hpp"
 #include "common/fs.hpp"
 
 namespace runcwrap::install {
@@ -178,7 +179,22 @@ void NodeInstaller::write_state(const std::string& state) const {
         fail(st.error().message);
 }
 
+// containerd is restarted from the node (its systemd), never from a pod it runs: a pod that
+// tried would guess at the host's init and could take itself down with containerd.
+void refuse_restart_in_pod(const Environment& env) {
+    auto restart = parse_bool_setting("RUNCWRAP_RESTART_CONTAINERD",
+                                      env.get("RUNCWRAP_RESTART_CONTAINERD").value_or(""));
+    if (!restart) fail(restart.error().message);
+    if (*restart)
+        fail(
+            "RUNCWRAP_RESTART_CONTAINERD: the installer pod does not restart the node's "
+            "containerd (that needs the host's systemd, and containerd runs this pod); nothing "
+            "was changed. Unset it, and restart containerd on the node (systemctl restart "
+            "containerd) once the pod has routed the handlers");
+}
+
 int NodeInstaller::install() {
+    refuse_restart_in_pod(env_);
     const std::string pid = find_containerd();
     std::string path = env_of(pid, "PATH");
     if (path.empty()) path = std::string(kSystemdDefaultPath);
@@ -189,6 +205,7 @@ int NodeInstaller::install() {
         ", config " + config + ", PATH=" + path);
     auto on_fixed = parse_bool_setting("RUNCWRAP_INSTALL_ON_FIXED",
                                        env_.get("RUNCWRAP_INSTALL_ON_FIXED").value_or(""));
+    const std::string route = std::string(env_.get("RUNCWRAP_ROUTE_HANDLERS").value_or(""));
     if (containerd_has_fix(version) && !(on_fixed && *on_fixed)) {
         if (is_regular(manifest()))
             say("containerd " + version + " has the fix, but runcwrap is installed (manifest " +
@@ -198,6 +215,9 @@ int NodeInstaller::install() {
             say("containerd " + version +
                 " has the fix (2.0.5+, 2.1+): installing nothing (RUNCWRAP_INSTALL_ON_FIXED=1 "
                 "installs anyway)");
+        if (!route.empty())
+            say("RUNCWRAP_ROUTE_HANDLERS=" + route +
+                ": not routing either (RUNCWRAP_INSTALL_ON_FIXED=1 installs and routes)");
         write_state("not-needed");
         return 0;
     }
@@ -214,10 +234,16 @@ int NodeInstaller::install() {
     std::vector<std::string> args{"--prefix",        host_, "--bin-dir",        *bin_dir,
                                   "--source-binary", self_, "--containerd-pid", pid};
     if (!from.empty()) args.insert(args.end(), {"--from-containerd-config", from});
+    if (!route.empty()) args.insert(args.end(), {"--route-handlers", route});
     std::string shown;
     for (const auto& a : args) shown += " " + a;
     say("running runcwrap install" + shown);
     if (const CommandResult r = install_with(args); r.status != 0) return r.status;
+    if (!route.empty())
+        say("routed (RUNCWRAP_ROUTE_HANDLERS=" + route +
+            "): containerd must be restarted to read the routed config (on the node: "
+            "systemctl restart containerd); until then its handlers run their runtimes "
+            "directly, as before");
     say("checking: runcwrap doctor --bin-dir " + *bin_dir + " --containerd-pid " + pid + " (in " +
         host_ + ")");
     const CommandResult checked = doctor(*bin_dir, pid);
@@ -233,6 +259,9 @@ int NodeInstaller::install() {
 }
 
 int NodeInstaller::uninstall() {
+    refuse_restart_in_pod(env_);
+    const std::string record = host_ + std::string(kRouteStateDir) + "/record.json";
+    const bool routed_before = is_regular(record);
     if (!is_regular(manifest())) {
         say("no manifest " + std::string(kManifestPath) +
             ": install.sh installed nothing on this node");
@@ -241,6 +270,9 @@ int NodeInstaller::uninstall() {
     }
     if (const CommandResult r = install_with({"--prefix", host_, "--uninstall"}); r.status != 0)
         return r.status;
+    if (routed_before)
+        say("routing taken back: containerd must be restarted to read its restored config "
+            "(on the node: systemctl restart containerd)");
     write_state("uninstalled");
     say("uninstalled");
     return 0;

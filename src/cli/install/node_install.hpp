@@ -13,7 +13,10 @@
 //               runcwrap is gone from it)
 // Environment: HOST_ROOT, RUNCWRAP_INSTALL_ON_FIXED=1 (install even where containerd has the
 // fix), RUNCWRAP_CONTAINERD_PID (which containerd; default: the one process named containerd),
-// RUNCWRAP_FORCE=1 (uninstall also removes a runcwrap or side file changed since install).
+// RUNCWRAP_FORCE=1 (uninstall also removes a runcwrap or side file changed since install),
+// RUNCWRAP_ROUTE_HANDLERS=all|NAME,... (install --route-handlers: route those CRI handlers
+// through runcwrap; containerd must then be restarted on the node: the pod never restarts it,
+// and RUNCWRAP_RESTART_CONTAINERD=1 is refused).
 // Terminating an installer pod never uninstalls: a restarted or upgraded pod installs over the
 // old install (idempotent, atomic), so the node never lacks runcwrap in between.
 #pragma once

@@ -5,6 +5,8 @@
 #include <optional>
 #include <utility>
 
+#include "cli/route.hpp"
+
 namespace runcwrap::install {
 namespace {
 
@@ -44,6 +46,7 @@ constexpr ValueOption kValueOptions[] = {
     {"--containerd-pid", &InstallOptions::containerd_pid},
     {"--dpkg", &InstallOptions::dpkg_package},
     {"--containerd-state", &InstallOptions::containerd_state},
+    {"--route-handlers", &InstallOptions::route_handlers},
 };
 
 using FlagSetting = bool InstallOptions::*;
@@ -58,6 +61,7 @@ constexpr FlagOption kFlagOptions[] = {
     {"--replace-config", &InstallOptions::replace_config},
     {"--uninstall", &InstallOptions::uninstall},
     {"--no-doctor", &InstallOptions::no_doctor},
+    {"--restart-containerd", &InstallOptions::restart_containerd},
 };
 
 struct TextFromEnv {
@@ -73,6 +77,7 @@ constexpr TextFromEnv kTextFromEnv[] = {
     {"RUNCWRAP_CONTAINERD_PID", &InstallOptions::containerd_pid},
     {"RUNCWRAP_DPKG", &InstallOptions::dpkg_package},
     {"RUNCWRAP_CONTAINERD_STATE", &InstallOptions::containerd_state},
+    {"RUNCWRAP_ROUTE_HANDLERS", &InstallOptions::route_handlers},
 };
 
 struct FlagFromEnv {
@@ -86,6 +91,7 @@ constexpr FlagFromEnv kFlagsFromEnv[] = {
     {"RUNCWRAP_FORCE", &InstallOptions::force},
     {"RUNCWRAP_REPLACE_CONFIG", &InstallOptions::replace_config},
     {"RUNCWRAP_NO_DOCTOR", &InstallOptions::no_doctor},
+    {"RUNCWRAP_RESTART_CONTAINERD", &InstallOptions::restart_containerd},
 };
 
 // A variable set to "" counts as unset (as ${VAR:-default} does).
@@ -176,6 +182,20 @@ Status check_settings(InstallOptions& o, std::string_view cwd, const IsFolder& i
         o.from_containerd_config = std::string(cwd) + "/" + o.from_containerd_config;
     if (o.config == o.bin_dir + "/runc" || o.config == o.bin_dir + "/runcwrap")
         return make_error("--config " + o.config + " is where the binaries go");
+    // --uninstall takes back every routed handler: a --route-handlers left in the environment
+    // (the package's, the pod's) does not stop it.
+    if (!o.uninstall && !o.route_handlers.empty())
+        if (auto handlers = parse_route_handlers(o.route_handlers); !handlers)
+            return handlers.error();
+    if (o.restart_containerd && o.route_handlers.empty() && !o.uninstall)
+        return make_error(
+            "--restart-containerd goes with --route-handlers (or --uninstall): containerd is "
+            "restarted only to read a routed (or restored) config");
+    if (o.restart_containerd && !o.prefix.empty())
+        return make_error(
+            "--restart-containerd with --prefix: the staged tree's containerd is "
+            "not this machine's; restart it on the node (systemctl restart "
+            "containerd)");
     return ok_status();
 }
 
@@ -206,6 +226,29 @@ std::string plain_path_problem(std::string_view what, std::string_view path) {
                    " must not contain quotes, backslashes or control characters: " +
                    std::string(path);
     return {};
+}
+
+Result<RouteHandlers> parse_route_handlers(std::string_view value) {
+    RouteHandlers handlers;
+    if (value == "all") {
+        handlers.all = true;
+        return handlers;
+    }
+    while (true) {
+        const auto comma = value.find(',');
+        const std::string name(value.substr(0, comma));
+        if (!valid_handler_name(name))
+            return make_error(
+                "--route-handlers takes all or NAME[,NAME...] (CRI runtime "
+                "handler names: [A-Za-z0-9][A-Za-z0-9._-]{0,62}), got: \"" +
+                name + "\" in " + std::string(value));
+        if (std::find(handlers.names.begin(), handlers.names.end(), name) != handlers.names.end())
+            return make_error("--route-handlers names " + name + " twice: " + std::string(value));
+        handlers.names.push_back(name);
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
+    }
+    return handlers;
 }
 
 Result<InstallOptions> parse_install_options(const std::vector<std::string>& args,
@@ -255,6 +298,25 @@ Where things go:
                                 is the package's own file (left to dpkg), and a node that is not
                                 ready yet is reported but is not an error
 
+Routing CRI runtime handlers through runcwrap (`runcwrap route`; see runcwrap(8)):
+  --route-handlers all|NAME[,NAME...]
+                                once runcwrap, runc and the side file are in place, route these
+                                handlers (all: every runc-shim handler whose BinaryName names a
+                                runtime) through runcwrap, each keeping its runtime: an entry
+                                ENTRY_DIR/NAME/runc -> runcwrap, the side file's [handlers.NAME]
+                                table (the handler's runtime and options), and BinaryName = the
+                                entry in containerd's config (the file imported, else
+                                /etc/containerd/config.toml; a backup and a record in
+                                /var/lib/runcwrap/route). ENTRY_DIR: /usr/local/lib/runcwrap/
+                                handlers (--dpkg: /usr/lib/runcwrap/handlers). Without it,
+                                handlers routed earlier stay routed (a re-install or upgrade
+                                keeps their tables); --uninstall takes the routing back first
+                                and restores containerd's config
+  --restart-containerd          with --route-handlers (or --uninstall): systemctl restart
+                                containerd once its config changed (needs systemd; not with
+                                --prefix). Without it containerd reads the change when it next
+                                starts
+
 Behaviour:
   --dry-run                     print every action, change nothing
   --force                       replace a `runc` that is not runcwrap; it is kept as
@@ -280,7 +342,8 @@ Environment (for bootstrap tools; options on the command line win):
   RUNCWRAP_BINARY_NAME, RUNCWRAP_FROM_CONTAINERD_CONFIG, RUNCWRAP_SYSTEMD_CGROUP,
   RUNCWRAP_BIN_DIR, RUNCWRAP_CONFIG_FILE, RUNCWRAP_PREFIX (or DESTDIR), RUNCWRAP_SOURCE_BINARY,
   RUNCWRAP_DRY_RUN, RUNCWRAP_FORCE, RUNCWRAP_REPLACE_CONFIG, RUNCWRAP_NO_DOCTOR,
-  RUNCWRAP_CONTAINERD_PID, RUNCWRAP_DPKG, RUNCWRAP_CONTAINERD_STATE. Booleans take 1/true/yes/on or 0/false/no/off.
+  RUNCWRAP_CONTAINERD_PID, RUNCWRAP_DPKG, RUNCWRAP_CONTAINERD_STATE, RUNCWRAP_ROUTE_HANDLERS,
+  RUNCWRAP_RESTART_CONTAINERD. Booleans take 1/true/yes/on or 0/false/no/off.
 
 Why `runc` is a symlink and not a copy: runcwrap recognises itself by inode when it looks for
 the real runtime (so it never execs itself); a symlink is the same inode, upgrading runcwrap

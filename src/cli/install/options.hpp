@@ -41,7 +41,18 @@ struct InstallOptions {
     std::string containerd_pid;
     std::string dpkg_package;
     std::string containerd_state{kDefaultContainerdState};
+    // `runcwrap route` after the install: "" = leave routing as it is, "all", or "a,b".
+    std::string route_handlers;
+    bool restart_containerd = false;  // with the route (or its undo): systemctl restart
 };
+
+// --route-handlers' value as `runcwrap route` takes it: all = --all, else the names
+// (--handler NAME each). An error names a bad or repeated handler name.
+struct RouteHandlers {
+    bool all = false;
+    std::vector<std::string> names;
+};
+Result<RouteHandlers> parse_route_handlers(std::string_view value);
 
 // A boolean setting from the environment: 1/true/yes/on, 0/false/no/off, unset or "" = false.
 Result<bool> parse_bool_setting(std::string_view name, std::string_view value);

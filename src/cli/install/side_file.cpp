@@ -1,7 +1,9 @@
 #include "cli/install/side_file.hpp"
 
+#include "cli/containerd_config_edit.hpp"
 #include "cli/install/process.hpp"
 #include "cli/install/sha256.hpp"
+#include "cli/route.hpp"
 
 namespace runcwrap::install {
 
@@ -41,10 +43,29 @@ std::vector<std::string> other_handler_notes(std::string_view import_output) {
     return notes;
 }
 
-std::string side_file_part_install_owns(std::string_view text) { return std::string(text); }
+std::vector<std::string> route_table_names(std::string_view text) {
+    std::vector<std::string> names;
+    for (const auto& line : lines_of(text)) {
+        auto keys = parse_table_header(line);
+        if (keys && keys->size() == 2 && (*keys)[0] == "handlers") names.push_back((*keys)[1]);
+    }
+    return names;
+}
 
-std::string carry_over_route_tables(std::string_view /*old_text*/, std::string new_text) {
-    return new_text;
+std::string side_file_part_install_owns(std::string_view text) {
+    return side_file_without_tables(text, route_table_names(text));
+}
+
+std::string carry_over_route_tables(std::string_view old_text, std::string new_text) {
+    std::vector<std::pair<std::string, std::string>> tables;
+    for (auto& name : route_table_names(old_text)) {
+        std::string table = handler_table_in(old_text, name);
+        if (table.empty()) continue;
+        if (table.back() != '\n') table += '\n';
+        tables.emplace_back(std::move(name), std::move(table));
+    }
+    if (tables.empty()) return new_text;
+    return side_file_with_tables(new_text, tables);
 }
 
 std::string side_file_bytes(std::string_view text) { return std::string(text) + "\n"; }

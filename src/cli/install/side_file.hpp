@@ -19,13 +19,18 @@ std::string side_text_from_import(std::string_view import_output, std::string_vi
 // The import's "# other runtime handler ..." comments, as notes for the output.
 std::vector<std::string> other_handler_notes(std::string_view import_output);
 
+// The names of the side file's [handlers.NAME] tables, in the file's order. `runcwrap route`
+// owns them (one per routed handler).
+std::vector<std::string> route_table_names(std::string_view text);
 // The part of a side file install owns: what the manifest's sidefile checksum covers and what
-// the "edited since install" check compares. Today that is the whole file. `runcwrap route`
-// will add [handlers.NAME] tables of its own: this is where they are left out, so that a route
-// added after install does not count as an operator's edit.
+// the "edited since install" check compares: the file without route's [handlers.NAME] tables
+// and route's comment before them (and the blank line route put before that), so that a route
+// added after install does not count as an operator's edit. For a file route never touched,
+// the whole file (manifests written before route keep matching).
 std::string side_file_part_install_owns(std::string_view text);
-// The new side file when install rewrites one that is there: today `new_text` as it is. This
-// is where the [handlers.NAME] tables of `runcwrap route` in `old_text` are carried over.
+// The new side file when install rewrites one that is there: `new_text` with the
+// [handlers.NAME] tables of `old_text` added the way route adds them, so that a routed
+// handler keeps its table (and containerd's config its entry) across a re-install or upgrade.
 std::string carry_over_route_tables(std::string_view old_text, std::string new_text);
 // The bytes install writes for `text` (a final newline) and the checksum it records for them.
 std::string side_file_bytes(std::string_view text);

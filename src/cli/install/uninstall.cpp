@@ -188,6 +188,11 @@ int Installer::uninstall() {
              return std::string("Looking for running containers that still need runcwrap");
          },
          &Installer::check_dependents},
+        {[](const Installer&) {
+             return std::string(
+                 "Taking back the routing of CRI runtime handlers (runcwrap route --undo)");
+         },
+         &Installer::undo_routing},
         {[](const Installer& i) { return "Removing runc and runcwrap from " + i.options_.bin_dir; },
          &Installer::remove_binaries},
         {[](const Installer& i) { return "Removing the side file " + i.options_.config; },

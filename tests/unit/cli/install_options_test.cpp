@@ -109,5 +109,35 @@ TEST(InstallOptions, NormalizePath) {
     EXPECT_EQ(normalize_path("a/"), "a");
 }
 
+TEST(InstallOptions, RouteHandlers) {
+    auto all = parse_route_handlers("all");
+    ASSERT_TRUE(all);
+    EXPECT_TRUE(all->all);
+    EXPECT_TRUE(all->names.empty());
+    auto named = parse_route_handlers("crun-fast,gpu.nvidia");
+    ASSERT_TRUE(named);
+    EXPECT_FALSE(named->all);
+    EXPECT_EQ(named->names, (std::vector<std::string>{"crun-fast", "gpu.nvidia"}));
+    for (const char* bad : {"", ",", "crun,", "-x", "a b", "crun,crun", "../x"})
+        EXPECT_FALSE(parse_route_handlers(bad)) << bad;
+    EXPECT_NE(parse_route_handlers("crun,crun").error().message.find("twice"), std::string::npos);
+
+    auto p = parse({"--route-handlers=crun"},
+                   {"RUNCWRAP_ROUTE_HANDLERS=all", "RUNCWRAP_RESTART_CONTAINERD=yes"});
+    ASSERT_TRUE(p.result) << p.error();
+    EXPECT_EQ(p.result->route_handlers, "crun");
+    EXPECT_TRUE(p.result->restart_containerd);
+    EXPECT_NE(parse({"--route-handlers", "a,-b"}).error().find("\"-b\""), std::string::npos);
+    // --uninstall takes every routing back: a value left in the environment does not stop it.
+    EXPECT_TRUE(parse({"--uninstall"}, {"RUNCWRAP_ROUTE_HANDLERS=-bad"}).result);
+    EXPECT_NE(parse({"--restart-containerd"}).error().find("goes with --route-handlers"),
+              std::string::npos);
+    EXPECT_TRUE(parse({"--restart-containerd", "--uninstall"}).result);
+    EXPECT_NE(parse({"--route-handlers", "all", "--restart-containerd", "--prefix", "/p"})
+                  .error()
+                  .find("--restart-containerd with --prefix"),
+              std::string::npos);
+}
+
 }  // namespace
 }  // namespace runcwrap::install
