@@ -1,12 +1,11 @@
 #include "cli/sha256.hpp"
 
-#include <array>
-#include <cstdint>
+#include <cstring>
 
 namespace runcwrap {
 namespace {
 
-constexpr std::array<std::uint32_t, 64> kRoundConstants = {
+constexpr std::array<std::uint32_t, 64> kRound = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
     0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -18,52 +17,79 @@ constexpr std::array<std::uint32_t, 64> kRoundConstants = {
 
 constexpr std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
 
-void compress(std::array<std::uint32_t, 8>& h, const unsigned char* block) {
+}  // namespace
+
+Sha256::Sha256()
+    : h_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+         0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+
+void Sha256::block(const unsigned char* p) {
     std::array<std::uint32_t, 64> w{};
     for (std::size_t i = 0; i < 16; ++i)
-        w[i] = std::uint32_t{block[4 * i]} << 24 | std::uint32_t{block[4 * i + 1]} << 16 |
-               std::uint32_t{block[4 * i + 2]} << 8 | std::uint32_t{block[4 * i + 3]};
+        w[i] = (std::uint32_t{p[4 * i]} << 24) | (std::uint32_t{p[4 * i + 1]} << 16) |
+               (std::uint32_t{p[4 * i + 2]} << 8) | std::uint32_t{p[4 * i + 3]};
     for (std::size_t i = 16; i < 64; ++i) {
         const std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
         const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
         w[i] = w[i - 16] + s0 + w[i - 7] + s1;
     }
-    std::array<std::uint32_t, 8> v = h;
+    auto [a, b, c, d, e, f, g, h] = h_;
     for (std::size_t i = 0; i < 64; ++i) {
-        const std::uint32_t s1 = rotr(v[4], 6) ^ rotr(v[4], 11) ^ rotr(v[4], 25);
-        const std::uint32_t ch = (v[4] & v[5]) ^ (~v[4] & v[6]);
-        const std::uint32_t t1 = v[7] + s1 + ch + kRoundConstants[i] + w[i];
-        const std::uint32_t s0 = rotr(v[0], 2) ^ rotr(v[0], 13) ^ rotr(v[0], 22);
-        const std::uint32_t maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-        const std::uint32_t t2 = s0 + maj;
-        v = {t1 + t2, v[0], v[1], v[2], v[3] + t1, v[4], v[5], v[6]};
+        const std::uint32_t t1 =
+            h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
+        const std::uint32_t t2 =
+            (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
+        h = g;
+        g = f;
+        f = e;
+        e = d + t1;
+        d = c;
+        c = b;
+        b = a;
+        a = t1 + t2;
     }
-    for (std::size_t i = 0; i < 8; ++i) h[i] += v[i];
+    const std::array<std::uint32_t, 8> add{a, b, c, d, e, f, g, h};
+    for (std::size_t i = 0; i < 8; ++i) h_[i] += add[i];
 }
 
-}  // namespace
+void Sha256::update(std::string_view bytes) {
+    total_ += bytes.size();
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    std::size_t n = bytes.size();
+    while (n > 0) {
+        const std::size_t take = std::min(n, buf_.size() - buffered_);
+        std::memcpy(buf_.data() + buffered_, p, take);
+        buffered_ += take;
+        p += take;
+        n -= take;
+        if (buffered_ == buf_.size()) {
+            block(buf_.data());
+            buffered_ = 0;
+        }
+    }
+}
 
-std::string sha256_hex(std::string_view data) {
-    std::array<std::uint32_t, 8> h = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                      0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    std::size_t whole = data.size() / 64 * 64;
-    for (std::size_t i = 0; i < whole; i += 64)
-        compress(h, reinterpret_cast<const unsigned char*>(data.data() + i));
-    // The tail, a 1 bit, zeros, and the length in bits: one or two more blocks.
-    std::array<unsigned char, 128> tail{};
-    const std::size_t rest = data.size() - whole;
-    for (std::size_t i = 0; i < rest; ++i) tail[i] = static_cast<unsigned char>(data[whole + i]);
-    tail[rest] = 0x80;
-    const std::size_t blocks = rest + 9 <= 64 ? 1 : 2;
-    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-    for (int i = 0; i < 8; ++i)
-        tail[blocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-    for (std::size_t b = 0; b < blocks; ++b) compress(h, tail.data() + 64 * b);
+std::string Sha256::hex_digest() {
+    const std::uint64_t bits = total_ * 8;
+    const unsigned char one = 0x80;
+    update(std::string_view(reinterpret_cast<const char*>(&one), 1));
+    const unsigned char zero = 0;
+    while (buffered_ != 56) update(std::string_view(reinterpret_cast<const char*>(&zero), 1));
+    std::array<unsigned char, 8> length{};
+    for (std::size_t i = 0; i < 8; ++i)
+        length[i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
+    update(std::string_view(reinterpret_cast<const char*>(length.data()), length.size()));
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
-    for (const std::uint32_t word : h)
+    for (std::uint32_t word : h_)
         for (int shift = 28; shift >= 0; shift -= 4) out += kHex[(word >> shift) & 0xf];
     return out;
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    Sha256 hash;
+    hash.update(bytes);
+    return hash.hex_digest();
 }
 
 }  // namespace runcwrap

@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstdio>
 
-#include "cli/install/sha256.hpp"
+#include "cli/sha256.hpp"
 #include "common/fs.hpp"
 #include "common/unique_fd.hpp"
 

@@ -2,7 +2,7 @@
 
 #include "cli/containerd_config_edit.hpp"
 #include "cli/install/process.hpp"
-#include "cli/install/sha256.hpp"
+#include "cli/sha256.hpp"
 #include "cli/route.hpp"
 
 namespace runcwrap::install {

@@ -7,8 +7,8 @@
 #include "cli/install/containerd_path.hpp"
 #include "cli/install/dpkg_divert.hpp"
 #include "cli/install/runc_slot.hpp"
-#include "cli/install/sha256.hpp"
 #include "cli/install/side_file.hpp"
+#include "cli/sha256.hpp"
 
 namespace runcwrap::install {
 namespace {
@@ -110,12 +110,8 @@ TEST(InstallDpkg, OwnerFromQuery) {
     EXPECT_EQ(owner_from_dpkg_query("no owner line"), "");
 }
 
-TEST(InstallSha256, KnownDigests) {
-    EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    EXPECT_EQ(sha256_hex("abc"),
-              "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    EXPECT_EQ(sha256_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
-              "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+// The known answers of sha256_hex are in line_diff_test.cpp; install hashes files in pieces.
+TEST(InstallSha256, PiecesGiveTheWholeDigest) {
     Sha256 pieces;
     const std::string million(1000000, 'a');
     for (std::size_t i = 0; i < million.size(); i += 4093)

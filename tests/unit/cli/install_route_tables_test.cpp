@@ -4,7 +4,7 @@
 // change in how route writes them shows up here.
 #include <gtest/gtest.h>
 
-#include "cli/install/sha256.hpp"
+#include "cli/sha256.hpp"
 #include "cli/install/side_file.hpp"
 #include "cli/route.hpp"
 
