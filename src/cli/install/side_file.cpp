@@ -2,8 +2,8 @@
 
 #include "cli/containerd_config_edit.hpp"
 #include "cli/install/process.hpp"
-#include "cli/sha256.hpp"
 #include "cli/route.hpp"
+#include "cli/sha256.hpp"
 
 namespace runcwrap::install {
 

@@ -4,9 +4,9 @@
 // change in how route writes them shows up here.
 #include <gtest/gtest.h>
 
-#include "cli/sha256.hpp"
 #include "cli/install/side_file.hpp"
 #include "cli/route.hpp"
+#include "cli/sha256.hpp"
 
 namespace runcwrap::install {
 namespace {
