@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <utility>
 
 #include "cli/sha256.hpp"
 #include "common/fs.hpp"
@@ -72,11 +73,16 @@ bool write_all(int fd, const char* data, std::size_t size) {
     return true;
 }
 
-// Gives the open temp file its mode and owner, syncs it and renames it over `dest`.
-Status finish_file(TempBeside& tmp, int fd, const std::string& dest, mode_t mode, bool as_root) {
-    if (::fchmod(fd, mode) != 0) return io_error("chmod", tmp.path(), errno);
-    if (as_root && ::fchown(fd, 0, 0) != 0) return io_error("chown", tmp.path(), errno);
-    if (::fsync(fd) != 0) return io_error("sync", tmp.path(), errno);
+// Gives the open temp file its mode and owner, syncs it, closes it and renames it over `dest`.
+// Closed before the rename, never after: a file still open for writing cannot be exec'd
+// (ETXTBSY), and the moment it has the binary's name the shim may exec it (measured: a
+// `ctr task delete` failed "fork/exec …/runc: text file busy" during an upgrade under load).
+Status finish_file(TempBeside& tmp, UniqueFd fd, const std::string& dest, mode_t mode,
+                   bool as_root) {
+    if (::fchmod(fd.get(), mode) != 0) return io_error("chmod", tmp.path(), errno);
+    if (as_root && ::fchown(fd.get(), 0, 0) != 0) return io_error("chown", tmp.path(), errno);
+    if (::fsync(fd.get()) != 0) return io_error("sync", tmp.path(), errno);
+    if (::close(fd.release()) != 0) return io_error("close", tmp.path(), errno);
     return tmp.commit_to(dest);
 }
 
@@ -193,7 +199,7 @@ Status replace_with_text(const std::string& dest, const std::string& text, mode_
     UniqueFd fd = create_temp(tmp);
     if (!fd.valid()) return io_error("create", tmp.path(), errno);
     if (!write_all(fd.get(), text.data(), text.size())) return io_error("write", tmp.path(), errno);
-    return finish_file(tmp, fd.get(), dest, mode, as_root);
+    return finish_file(tmp, std::move(fd), dest, mode, as_root);
 }
 
 Status replace_with_copy(const std::string& dest, const std::string& source, mode_t mode,
@@ -212,7 +218,7 @@ Status replace_with_copy(const std::string& dest, const std::string& source, mod
         if (!write_all(fd.get(), buf, static_cast<std::size_t>(n)))
             return io_error("write", tmp.path(), errno);
     }
-    return finish_file(tmp, fd.get(), dest, mode, as_root);
+    return finish_file(tmp, std::move(fd), dest, mode, as_root);
 }
 
 Status replace_with_symlink(const std::string& dest, const std::string& target, bool as_root) {
