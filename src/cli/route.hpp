@@ -1,5 +1,5 @@
 // `runcwrap route`: make CRI runtime handlers that name their runtime lead to runcwrap, per
-// handler, and take it back (issue #15; /work/notes/routing-spec.md is the contract).
+// handler, and take it back (issue #15; README "Routing handlers through runcwrap").
 //
 // For each routed handler NAME:
 //   1. the entry <ENTRY_DIR>/NAME/runc, a symlink to the installed runcwrap binary (argv[0]'s
