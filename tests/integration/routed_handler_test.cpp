@@ -67,12 +67,7 @@ class RoutedHandler : public ::testing::Test {
         T = t.path();
         root = T + "/runc-root";
         rootfs = T + "/rootfs";
-        for (const char* d : {"/bin", "/proc", "/dev", "/tmp"}) make_dirs(rootfs + d);
-        write_file(rootfs + "/bin/busybox", read_file(kBusybox), 0755);
-        for (const char* l : {"sh", "echo"})
-            ASSERT_EQ(::symlink("busybox", (rootfs + "/bin/" + l).c_str()), 0);
-        Spawn chown{"/bin/chown", {"chown", "-hR", "100000:100000", rootfs}, {"PATH=/bin"}, "", {}};
-        ASSERT_EQ(run_captured(chown).exit.code, 0);
+        make_busybox_rootfs(rootfs, {"sh", "echo"}, 100000, 100000);
 
         // runcwrap as `runc` in PATH (the app container's calls on 2.0.4 arrive there) and the
         // entries of handlers alpha and "beta.v2", as `runcwrap route` makes them.

@@ -465,4 +465,19 @@ std::vector<std::string> base_env(const std::vector<std::string>& drop) {
     return env;
 }
 
+void make_busybox_rootfs(const std::string& rootfs, const std::vector<std::string>& applets,
+                         uid_t uid, gid_t gid) {
+    for (const char* d : {"/bin", "/proc", "/dev", "/tmp"}) make_dirs(rootfs + d);
+    write_file(rootfs + "/bin/busybox", read_file("/bin/busybox"), 0755);
+    for (const std::string& applet : applets)
+        ASSERT_EQ(::symlink("busybox", (rootfs + "/bin/" + applet).c_str()), 0) << applet;
+    Spawn chown{"/bin/chown",
+                {"chown", "-hR", std::to_string(uid) + ":" + std::to_string(gid), rootfs},
+                {"PATH=/usr/bin:/bin"},
+                "",
+                {}};
+    Captured c = run_captured(chown);
+    ASSERT_EQ(c.exit.code, 0) << c.err;
+}
+
 }  // namespace itest

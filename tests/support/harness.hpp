@@ -96,6 +96,12 @@ struct Captured {
 };
 Captured run_captured(Spawn spawn);
 
+// A busybox rootfs for a real runc container: the folders runc mounts on, /bin/busybox and the
+// given applets as symlinks to it, all owned by the container's mapped root (uid:gid on the
+// host). Fails the test when a step fails.
+void make_busybox_rootfs(const std::string& rootfs, const std::vector<std::string>& applets,
+                         uid_t uid, gid_t gid);
+
 // Everything readable from `fd` until EOF or `timeout_ms` without progress.
 std::string read_until_eof(int fd, int timeout_ms = 10000);
 // Whatever is in the pipe now (non-blocking).
