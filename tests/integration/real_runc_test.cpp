@@ -51,11 +51,8 @@ class RealRunc : public ::testing::Test {
         T = t.path();
         root = T + "/runc-root";
         rootfs = T + "/rootfs";
-        for (const char* d : {"/bin", "/proc", "/dev", "/tmp"}) make_dirs(rootfs + d);
-        write_file(rootfs + "/bin/busybox", read_file(kBusybox), 0755);
-        for (const char* l : {"sh", "sleep", "echo"})
-            ASSERT_EQ(::symlink("busybox", (rootfs + "/bin/" + l).c_str()), 0);
-        chown_tree(rootfs, 100000, 100000);
+        ASSERT_NO_FATAL_FAILURE(
+            make_busybox_rootfs(rootfs, {"sh", "sleep", "echo"}, 100000, 100000));
         write_file(T + "/run-bundle/config.json", config_json(rootfs, {"sh", "-c", kReopen}));
         write_file(T + "/sleep-bundle/config.json", config_json(rootfs, {"sleep", "300"}));
         runc = install_runcwrap(T + "/bin", Install::Copy);
@@ -70,16 +67,6 @@ class RealRunc : public ::testing::Test {
                 kRealRunc, {"runc", "--root", root, "delete", "--force", id}, env(false), "", {}};
             run_captured(s);
         }
-    }
-
-    static void chown_tree(const std::string& dir, uid_t uid, gid_t gid) {
-        Spawn s{"/bin/chown",
-                {"chown", "-hR", std::to_string(uid) + ":" + std::to_string(gid), dir},
-                {"PATH=/usr/bin:/bin"},
-                "",
-                {}};
-        Captured c = run_captured(s);
-        ASSERT_EQ(c.exit.code, 0) << c.err;
     }
 
     std::vector<std::string> env(bool through_runcwrap) const {
