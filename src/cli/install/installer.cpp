@@ -618,7 +618,7 @@ int run_install(const std::vector<std::string>& args, const Environment& env) {
     ::umask(022);
     auto error = [](const std::string& message) {
         std::fflush(stdout);
-        std::fprintf(stderr, "install.sh: error: %s\n", message.c_str());
+        std::fprintf(stderr, "runcwrap install: error: %s\n", message.c_str());
         return 1;
     };
     auto options = parse_install_options(args, env, current_dir(), is_folder);
@@ -629,7 +629,9 @@ int run_install(const std::vector<std::string>& args, const Environment& env) {
         return 0;
     }
     if (::geteuid() != 0 && !options->dry_run && options->prefix.empty())
-        return error("run as root (sudo ./install.sh ...), or use --dry-run or --prefix DIR");
+        return error(
+            "run as root (sudo ./install.sh ... or sudo runcwrap install ...), or use --dry-run or "
+            "--prefix DIR");
     // One install at a time (bootstrap tools retry): lock this binary, which changes nothing.
     UniqueFd lock(::open("/proc/self/exe", O_RDONLY | O_CLOEXEC));
     if (lock.valid()) (void)::flock(lock.get(), LOCK_EX);
