@@ -556,6 +556,28 @@ case_load() {
             [[ -z $left ]] && break
             sleep 0.2
         done
+        # Only shims left: up to 60 s more, then containerd 2.0.x's lone shim is noted (cri_lib.sh)
+        if [[ $left == shims* ]]; then
+            for ((tries = 0; tries < 120; tries++)); do
+                [[ -n $(cri_pod_shims "${round_pods[@]}") ]] || break
+                sleep 0.5
+            done
+            local spod why p lone=()
+            for spod in "${round_pods[@]}"; do
+                [[ -n $(cri_pod_shims "$spod") ]] || continue
+                why=$(cri_lone_shim_is_containerds "$spod") || continue
+                note "round $round: $why"
+                lone+=("$spod")
+            done
+            left=""
+            for spod in "${round_pods[@]}"; do
+                [[ " ${lone[*]} " == *" $spod "* || -z $(cri_pod_shims "$spod") ]] ||
+                    left+="shim:$(cri_pod_shims "$spod" | head -n 1 | cut -c1-200) "
+            done
+            for spod in "${lone[@]}"; do
+                for p in $(cri_pod_shims "$spod" | cut -d: -f1); do kill -KILL "$p" 2>/dev/null || true; done
+            done
+        fi
         [[ -z $left ]] || fail "round $round: left behind after removing all $n pods: $left"
     done
     if [[ -n $hold ]]; then cri_remove_pod "$hold"; fi

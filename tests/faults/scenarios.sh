@@ -12,6 +12,7 @@
 #            E2E_CRICTL=CRICTL] bash tests/faults/scenarios.sh /abs/path/to/runcwrap   (root)
 #   env:   FAULTS_ONLY="1 3"   only these scenarios
 #          FAULTS_WORKERS      load workers (default 3), FAULTS_ROUNDS pods per worker (default 3)
+#          FAULTS_KEEP_LOGS=DIR  a scenario that leaves something behind copies containerd.log and the decision log there
 #
 # Every scenario keeps the same steady load while its fault happens: FAULTS_WORKERS workers,
 # each starting FAULTS_ROUNDS user-namespaced pods (ctr: containers) one after another, making
@@ -337,24 +338,31 @@ leftovers() {
         if [[ -z $items ]]; then
             note "a shim outlived its removed pod (everything else gone) and exited $((30 + SECONDS - t0)) s after the removal"
         else
-            # containerd 2.0's known race (its log: "ttrpc: closed" for that pod; fixed upstream
-            # by containerd PR #12400) can skip the shim's shutdown: the shim stays, alone.
-            # That one is noted as containerd's and removed; any other shim is a leftover.
-            local id known_race=""
+            # containerd 2.0.x's lone shim (tests/e2e/cri_lib.sh says why): noted as
+            # containerd's and removed; any other shim is a leftover.
+            local id why
             while read -r _ id; do
-                if grep -F "$id" "$E2E_T/containerd.log" | grep -F 'ttrpc: closed' >/dev/null; then
-                    known_race+="$id "
-                    echo "$id" >>"$SC/allowed"
-                fi
+                [[ $CLIENT == cri ]] || continue
+                why=$(cri_lone_shim_is_containerds "$id") || continue
+                note "$why; 90 s after the removal"
+                echo "$id" >>"$SC/allowed"
             done <<<"$items"
-            if [[ -n $known_race ]]; then
-                note "containerd's known 'ttrpc: closed' race left the shim of removed pod(s) ${known_race% } running, alone, 90 s after the removal (containerd.log shows the race for it)"
-                items=$(grep -vwF -f "$SC/allowed" <<<"$items" || true)
-            fi
+            items=$(grep -vwF -f <(grep . "$SC/allowed" || echo '<none>') <<<"$items" || true)
         fi
     fi
     leftover_items | grep -wF -f <(grep . "$SC/allowed" || echo '<none>') >"$SC/allowed-left" || true
     [[ -z $items ]] || printf '%s\n' "$items" >"$SC/left-items"
+    # What containerd said about each leftover shim's pod: the failure names its cause.
+    local kind lid
+    while read -r kind lid; do
+        [[ $kind == shim && -n $lid ]] || continue
+        printf '    containerd.log on %s:\n' "${lid:0:12}" >>"$SC/left-items"
+        grep -F "$lid" "$E2E_T/containerd.log" | grep -E 'level=(error|warning)' | tail -n 6 | cut -c1-400 | sed 's/^/      /' >>"$SC/left-items" || true
+    done <<<"$items"
+    if [[ -n $items && -n ${FAULTS_KEEP_LOGS:-} ]]; then
+        cp "$E2E_T/containerd.log" "$FAULTS_KEEP_LOGS/containerd-${SC##*/}-$$.log" || true
+        cp "$LOG" "$FAULTS_KEEP_LOGS/decisions-${SC##*/}-$$.log" || true
+    fi
     [[ -z $items ]] || printf '%s\n' "$items" | summarize
 }
 scrap_all() {
@@ -414,7 +422,7 @@ run_scenario() {
         echo "${left:-none}" >"$SC/left"
         [[ -z $left ]] || {
             fail "left behind after removing every pod: $left"
-            head -n 12 "$SC/left-items" >>"$SC/reason"
+            head -n 30 "$SC/left-items" >>"$SC/reason"
         }
         if [[ -s $SC/allowed-left ]]; then
             note "documented leftovers (ids of SC/allowed): $(summarize <"$SC/allowed-left")"
