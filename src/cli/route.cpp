@@ -15,6 +15,7 @@
 #include <optional>
 #include <ostream>
 
+#include "cli/atomic_files.hpp"
 #include "cli/containerd_config_edit.hpp"
 #include "cli/dependents.hpp"
 #include "cli/line_diff.hpp"
@@ -126,75 +127,6 @@ std::string node_path_of(const RouteRequest& r, std::string_view staged_path) {
     if (!r.prefix.empty() && staged_path.substr(0, r.prefix.size()) == r.prefix)
         staged_path.remove_prefix(r.prefix.size());
     return std::string(staged_path);
-}
-
-bool exists(const std::string& path) {
-    struct stat st {};
-    return ::lstat(path.c_str(), &st) == 0;
-}
-
-Status fsync_dir(const std::string& dir) {
-    UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!fd.valid() || ::fsync(fd.get()) != 0)
-        return make_error("cannot sync folder " + dir + ": " + errno_text(errno));
-    return ok_status();
-}
-
-// mkdir -p, 0755; `created` gets each folder it made (outermost first).
-Status make_dirs(const std::string& dir, std::vector<std::string>* created) {
-    for (std::size_t slash = 1; slash != std::string::npos;) {
-        slash = dir.find('/', slash + 1);
-        const std::string level = dir.substr(0, slash);
-        if (::mkdir(level.c_str(), 0755) == 0) {
-            if (created) created->push_back(level);
-        } else if (errno != EEXIST) {
-            return make_error("cannot create " + level + ": " + errno_text(errno));
-        }
-    }
-    return ok_status();
-}
-
-// Temp file in the same folder, fsync, rename, fsync the folder: a reader (containerd, the
-// wrapper) sees the old file or the new one. An existing file's mode and owner are kept.
-Status write_atomically(const std::string& path, std::string_view content, mode_t new_mode) {
-    struct stat old {};
-    const bool had = ::stat(path.c_str(), &old) == 0;
-    const std::string tmp = path + ".runcwrap-route." + std::to_string(::getpid());
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-    if (!fd.valid()) return make_error("cannot write " + tmp + ": " + errno_text(errno));
-    bool ok =
-        ::write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size()) &&
-        ::fchmod(fd.get(), had ? (old.st_mode & 07777) : new_mode) == 0;
-    if (ok && had && ::geteuid() == 0) ok = ::fchown(fd.get(), old.st_uid, old.st_gid) == 0;
-    ok = ok && ::fsync(fd.get()) == 0;
-    const int write_errno = errno;
-    fd.reset();
-    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int err = ok ? errno : write_errno;
-        ::unlink(tmp.c_str());
-        return make_error("cannot write " + path + ": " + errno_text(err));
-    }
-    return fsync_dir(dirname_of(path));
-}
-
-Status symlink_atomically(const std::string& path, const std::string& target) {
-    const std::string tmp = path + ".runcwrap-route." + std::to_string(::getpid());
-    ::unlink(tmp.c_str());
-    if (::symlink(target.c_str(), tmp.c_str()) != 0)
-        return make_error("cannot create " + tmp + ": " + errno_text(errno));
-    if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        return make_error("cannot create " + path + ": " + errno_text(err));
-    }
-    return fsync_dir(dirname_of(path));
-}
-
-std::optional<std::string> link_target(const std::string& path) {
-    char buf[4096];
-    const ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-    if (n < 0 || static_cast<std::size_t>(n) >= sizeof buf) return std::nullopt;
-    return std::string(buf, static_cast<std::size_t>(n));
 }
 
 bool is_runcwrap_binary(const std::string& staged_path) {
@@ -525,7 +457,7 @@ Result<std::string> find_binary(const RouteRequest& r) {
         }
         if (bin_dir.empty()) bin_dir = kDefaultBinDir;
         binary = bin_dir + "/runcwrap";
-        const auto target = link_target(staged(r, bin_dir + "/runc"));
+        const auto target = files::link_target(staged(r, bin_dir + "/runc"));
         if (!target || (*target != "runcwrap" && *target != binary))
             return make_error("no runcwrap installed in " + bin_dir + " (" + bin_dir +
                               "/runc is not a symlink to runcwrap); fix: run install.sh first, "
@@ -599,8 +531,8 @@ Result<Plan> plan_route(const RouteRequest& r, std::ostream& out) {
     for (const auto& c : *chosen) {
         const std::string& name = c.handler->name;
         const std::string entry = staged(r, c.entry);
-        const auto target = link_target(entry);
-        if (!target && exists(entry))
+        const auto target = files::link_target(entry);
+        if (!target && files::present(entry))
             return make_error(entry + " exists and is not a symlink; fix: remove it");
         if (!target || *target != *binary) plan.entries.push_back({entry, *binary});
         if (c.already_routed) {
@@ -739,7 +671,7 @@ Result<UndoPlan> plan_undo(const RouteRequest& r, const RouteRecord& record) {
         if (without != *side) plan.side_file = FileChange{side_path, *side, without};
     }
     for (const auto& h : record.handlers)
-        if (exists(staged(r, h.entry))) plan.entries.push_back(staged(r, h.entry));
+        if (files::present(staged(r, h.entry))) plan.entries.push_back(staged(r, h.entry));
     return plan;
 }
 
@@ -787,7 +719,7 @@ void print_diff(const FileChange& change, const RouteRequest& r, std::ostream& o
 }
 
 Status write_file_change(const FileChange& change) {
-    return write_atomically(change.path, change.after, 0644);
+    return files::edit_with_text(change.path, change.after, 0644);
 }
 
 int fail(std::ostream& err, const Error& e) {
@@ -798,25 +730,27 @@ int fail(std::ostream& err, const Error& e) {
 int apply_route(const RouteRequest& r, Plan& plan, std::ostream& out, std::ostream& err) {
     // 1. The backups and the record: undo works from here on, whatever happens next.
     std::vector<std::string> created;
-    if (auto st = make_dirs(staged(r, r.state_dir + "/backup"), &created); !st)
+    if (auto st = files::make_folders(staged(r, r.state_dir + "/backup"), &created); !st)
         return fail(err, st.error());
     for (const auto& dir : created) plan.record.dirs.push_back(node_path_of(r, dir));
     for (const auto& change : plan.configs) {
         RoutedFile* f = plan.record.file(node_path_of(r, change.path));
         if (f->sha256_before != sha256_hex(change.before)) continue;  // kept from before
-        if (auto st = write_atomically(staged(r, f->backup), change.before, 0600); !st)
+        if (auto st = files::edit_with_text(staged(r, f->backup), change.before, 0600); !st)
             return fail(err, st.error());
     }
     // 2. Entries, 3. their tables, 4. containerd's config.
     for (const auto& entry : plan.entries) {
         std::vector<std::string> made;
-        if (auto st = make_dirs(dirname_of(entry.path), &made); !st) return fail(err, st.error());
+        if (auto st = files::make_folders(dirname_of(entry.path), &made); !st)
+            return fail(err, st.error());
         for (const auto& dir : made) plan.record.dirs.push_back(node_path_of(r, dir));
     }
-    if (auto st = write_atomically(staged(r, record_path(r)), record_json(plan.record), 0600); !st)
+    if (auto st = files::edit_with_text(staged(r, record_path(r)), record_json(plan.record), 0600);
+        !st)
         return fail(err, st.error());
     for (const auto& entry : plan.entries) {
-        if (auto st = symlink_atomically(entry.path, entry.target); !st)
+        if (auto st = files::replace_with_symlink(entry.path, entry.target, false); !st)
             return fail(err, st.error());
         out << "entry " << node_path_of(r, entry.path) << " -> " << entry.target << "\n";
     }
@@ -915,7 +849,7 @@ int undo(const RouteRequest& r, std::ostream& out, std::ostream& err) {
         out << "removed the [handlers.*] tables from " << r.side_file << "\n";
     }
     for (const auto& entry : plan->entries) {
-        if (!link_target(entry)) {
+        if (!files::link_target(entry)) {
             out << entry << " is no longer a symlink: left alone\n";
             continue;
         }

@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-#include "cli/install/atomic_files.hpp"
+#include "cli/atomic_files.hpp"
 #include "cli/install/containerd_path.hpp"
 #include "cli/install/process.hpp"
 #include "cli/install/side_file.hpp"
@@ -15,6 +15,7 @@
 #include "common/unique_fd.hpp"
 
 namespace runcwrap::install {
+using namespace files;  // the atomic file operations (cli/atomic_files.hpp)
 namespace {
 
 template <class T>

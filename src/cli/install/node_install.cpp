@@ -4,7 +4,7 @@
 
 #include <cstdio>
 
-#include "cli/install/atomic_files.hpp"
+#include "cli/atomic_files.hpp"
 #include "cli/install/containerd_path.hpp"
 #include "cli/install/manifest.hpp"
 #include "cli/install/options.hpp"
@@ -14,6 +14,7 @@
 #include "common/fs.hpp"
 
 namespace runcwrap::install {
+using namespace files;  // the atomic file operations (cli/atomic_files.hpp)
 namespace {
 
 void say(const std::string& line) {

@@ -3,7 +3,7 @@
 // the installer image route the same way `runcwrap route` does and --uninstall takes it back.
 #include <sstream>
 
-#include "cli/install/atomic_files.hpp"
+#include "cli/atomic_files.hpp"
 #include "cli/install/installer.hpp"
 #include "cli/install/process.hpp"
 #include "cli/install/side_file.hpp"
@@ -11,6 +11,7 @@
 #include "common/fs.hpp"
 
 namespace runcwrap::install {
+using namespace files;  // the atomic file operations (cli/atomic_files.hpp)
 namespace {
 
 // The .deb's entries go under /usr/lib like the rest of a package's files.

@@ -1,8 +1,9 @@
 #include "cli/install/runc_slot.hpp"
 
-#include "cli/install/atomic_files.hpp"
+#include "cli/atomic_files.hpp"
 
 namespace runcwrap::install {
+using namespace files;  // the atomic file operations (cli/atomic_files.hpp)
 
 RuncSlot classify_runc_slot(const RuncSlotFacts& f, bool manifest_has_link) {
     const bool links_to_runcwrap = f.is_symlink && f.link_target == "runcwrap";

@@ -1,13 +1,14 @@
 // `runcwrap install --uninstall`: removes exactly what the manifest lists and puts back the
 // backups, whatever --bin-dir/--config say now; refuses while running containers still need
 // runcwrap (unless --force, which says what breaks).
-#include "cli/install/atomic_files.hpp"
+#include "cli/atomic_files.hpp"
 #include "cli/install/installer.hpp"
 #include "cli/install/process.hpp"
 #include "cli/install/side_file.hpp"
 #include "common/fs.hpp"
 
 namespace runcwrap::install {
+using namespace files;  // the atomic file operations (cli/atomic_files.hpp)
 
 void Installer::remove_path(const std::string& path, std::string_view why) {
     out_.act("remove " + path + " (" + std::string(why) + ")");

@@ -1,4 +1,4 @@
-#include "cli/install/atomic_files.hpp"
+#include "cli/atomic_files.hpp"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,7 +16,7 @@
 #include "common/fs.hpp"
 #include "common/unique_fd.hpp"
 
-namespace runcwrap::install {
+namespace runcwrap::files {
 namespace {
 
 Error io_error(const std::string& what, const std::string& path, int err) {
@@ -50,9 +50,13 @@ class TempBeside {
         ::sigprocmask(SIG_SETMASK, &saved_mask_, nullptr);
     }
     const std::string& path() const { return path_; }
+    // Renames the temp file over `dest`, then syncs the folder: the rename itself is durable.
     Status commit_to(const std::string& dest) {
         if (::rename(path_.c_str(), dest.c_str()) != 0) return io_error("rename to", dest, errno);
         committed_ = true;
+        const std::string folder = dirname_of(dest);
+        UniqueFd dir(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!dir.valid() || ::fsync(dir.get()) != 0) return io_error("sync folder", folder, errno);
         return ok_status();
     }
 
@@ -77,10 +81,17 @@ bool write_all(int fd, const char* data, std::size_t size) {
 // Closed before the rename, never after: a file still open for writing cannot be exec'd
 // (ETXTBSY), and the moment it has the binary's name the shim may exec it (measured: a
 // `ctr task delete` failed "fork/exec …/runc: text file busy" during an upgrade under load).
+struct Owner {
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+constexpr Owner kRoot{0, 0};
+
 Status finish_file(TempBeside& tmp, UniqueFd fd, const std::string& dest, mode_t mode,
-                   bool as_root) {
+                   std::optional<Owner> owner) {
     if (::fchmod(fd.get(), mode) != 0) return io_error("chmod", tmp.path(), errno);
-    if (as_root && ::fchown(fd.get(), 0, 0) != 0) return io_error("chown", tmp.path(), errno);
+    if (owner && ::fchown(fd.get(), owner->uid, owner->gid) != 0)
+        return io_error("chown", tmp.path(), errno);
     if (::fsync(fd.get()) != 0) return io_error("sync", tmp.path(), errno);
     if (::close(fd.release()) != 0) return io_error("close", tmp.path(), errno);
     return tmp.commit_to(dest);
@@ -193,13 +204,29 @@ std::string describe_file(const std::string& path) {
            " " + std::to_string(st.st_size) + " bytes " + name;
 }
 
-Status replace_with_text(const std::string& dest, const std::string& text, mode_t mode,
-                         bool as_root) {
+namespace {
+Status write_text(const std::string& dest, std::string_view text, mode_t mode,
+                  std::optional<Owner> owner) {
     TempBeside tmp(dest);
     UniqueFd fd = create_temp(tmp);
     if (!fd.valid()) return io_error("create", tmp.path(), errno);
     if (!write_all(fd.get(), text.data(), text.size())) return io_error("write", tmp.path(), errno);
-    return finish_file(tmp, std::move(fd), dest, mode, as_root);
+    return finish_file(tmp, std::move(fd), dest, mode, owner);
+}
+}  // namespace
+
+Status replace_with_text(const std::string& dest, const std::string& text, mode_t mode,
+                         bool as_root) {
+    return write_text(dest, text, mode, as_root ? std::optional(kRoot) : std::nullopt);
+}
+
+Status edit_with_text(const std::string& dest, std::string_view text, mode_t new_mode) {
+    struct stat old {};
+    if (::stat(dest.c_str(), &old) != 0) return write_text(dest, text, new_mode, std::nullopt);
+    // Only root can give a file away; anyone else writes it as themselves (a staged tree).
+    const auto owner =
+        ::geteuid() == 0 ? std::optional(Owner{old.st_uid, old.st_gid}) : std::nullopt;
+    return write_text(dest, text, old.st_mode & 07777, owner);
 }
 
 Status replace_with_copy(const std::string& dest, const std::string& source, mode_t mode,
@@ -218,7 +245,8 @@ Status replace_with_copy(const std::string& dest, const std::string& source, mod
         if (!write_all(fd.get(), buf, static_cast<std::size_t>(n)))
             return io_error("write", tmp.path(), errno);
     }
-    return finish_file(tmp, std::move(fd), dest, mode, as_root);
+    return finish_file(tmp, std::move(fd), dest, mode,
+                       as_root ? std::optional(kRoot) : std::nullopt);
 }
 
 Status replace_with_symlink(const std::string& dest, const std::string& target, bool as_root) {
@@ -233,6 +261,19 @@ Status replace_with_symlink(const std::string& dest, const std::string& target, 
 Status make_folder(const std::string& path, bool as_root) {
     if (::mkdir(path.c_str(), 0755) != 0) return io_error("create", path, errno);
     if (as_root && ::lchown(path.c_str(), 0, 0) != 0) return io_error("chown", path, errno);
+    return ok_status();
+}
+
+Status make_folders(const std::string& path, std::vector<std::string>* created) {
+    for (std::size_t slash = 1; slash != std::string::npos;) {
+        slash = path.find('/', slash + 1);
+        const std::string level = path.substr(0, slash);
+        if (::mkdir(level.c_str(), 0755) == 0) {
+            if (created) created->push_back(level);
+        } else if (errno != EEXIST) {
+            return io_error("create", level, errno);
+        }
+    }
     return ok_status();
 }
 
@@ -269,4 +310,4 @@ bool folder_is_empty(const std::string& path) {
     return empty;
 }
 
-}  // namespace runcwrap::install
+}  // namespace runcwrap::files
