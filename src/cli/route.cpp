@@ -7,9 +7,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <rapidjson/document.h>
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 #include <algorithm>
 #include <cerrno>
 #include <optional>
@@ -19,6 +16,7 @@
 #include "cli/containerd_config_edit.hpp"
 #include "cli/dependents.hpp"
 #include "cli/line_diff.hpp"
+#include "cli/route_record.hpp"
 #include "cli/sha256.hpp"
 #include "common/fs.hpp"
 #include "common/unique_fd.hpp"
@@ -35,7 +33,6 @@ constexpr std::string_view kRouteComment =
     "them\n# before routing; BinaryName is the real runtime (\"runc\" when it was unset: the "
     "next runc in PATH).\n";
 constexpr const char* kRecordName = "record.json";
-constexpr int kRecordFormat = 1;
 
 // ---- side-file text ------------------------------------------------------------------------
 
@@ -139,150 +136,7 @@ bool is_runcwrap_binary(const std::string& staged_path) {
     return has_runcwrap_note(head);
 }
 
-// ---- the record ----------------------------------------------------------------------------
-
-struct RoutedHandler {
-    std::string name;
-    std::string file;  // node path of the config file edited
-    std::string plugin;
-    std::string entry;
-    bool had_binary_name = false;
-    std::string binary_name_before;
-    bool options_table_added = false;
-};
-
-struct RoutedFile {
-    std::string path;  // node path
-    std::string backup;
-    std::string sha256_before;
-    std::string sha256_after;
-};
-
-struct RouteRecord {
-    std::string side_file;
-    std::string entry_dir;
-    std::string binary;
-    std::vector<RoutedHandler> handlers;
-    std::vector<RoutedFile> files;
-    std::vector<std::string> dirs;  // folders route created, outermost first
-
-    RoutedFile* file(const std::string& path) {
-        for (auto& f : files)
-            if (f.path == path) return &f;
-        return nullptr;
-    }
-};
-
-std::string record_json(const RouteRecord& record) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
-    w.StartObject();
-    w.Key("format");
-    w.Int(kRecordFormat);
-    w.Key("comment");
-    w.String("written by runcwrap route; `runcwrap route --undo` reads it. Paths are the node's.");
-    w.Key("side_file");
-    w.String(record.side_file);
-    w.Key("entry_dir");
-    w.String(record.entry_dir);
-    w.Key("binary");
-    w.String(record.binary);
-    w.Key("handlers");
-    w.StartArray();
-    for (const auto& h : record.handlers) {
-        w.StartObject();
-        w.Key("name");
-        w.String(h.name);
-        w.Key("file");
-        w.String(h.file);
-        w.Key("plugin");
-        w.String(h.plugin);
-        w.Key("entry");
-        w.String(h.entry);
-        w.Key("binary_name_before");
-        if (h.had_binary_name)
-            w.String(h.binary_name_before);
-        else
-            w.String("absent");
-        w.Key("binary_name_was_set");
-        w.Bool(h.had_binary_name);
-        w.Key("options_table_added");
-        w.Bool(h.options_table_added);
-        w.EndObject();
-    }
-    w.EndArray();
-    w.Key("files");
-    w.StartArray();
-    for (const auto& f : record.files) {
-        w.StartObject();
-        w.Key("path");
-        w.String(f.path);
-        w.Key("backup");
-        w.String(f.backup);
-        w.Key("sha256_before");
-        w.String(f.sha256_before);
-        w.Key("sha256_after");
-        w.String(f.sha256_after);
-        w.EndObject();
-    }
-    w.EndArray();
-    w.Key("dirs");
-    w.StartArray();
-    for (const auto& d : record.dirs) w.String(d);
-    w.EndArray();
-    w.EndObject();
-    return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
-}
-
-std::string json_string(const rapidjson::Value& object, const char* key) {
-    auto it = object.FindMember(key);
-    return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
-}
-
-bool json_bool(const rapidjson::Value& object, const char* key) {
-    auto it = object.FindMember(key);
-    return it != object.MemberEnd() && it->value.IsBool() && it->value.GetBool();
-}
-
-Result<RouteRecord> parse_record(const std::string& text, const std::string& path) {
-    rapidjson::Document doc;
-    doc.Parse(text.c_str(), text.size());
-    if (doc.HasParseError() || !doc.IsObject())
-        return make_error(path +
-                          ": not a route record (not a JSON object); fix: restore "
-                          "containerd's config from the backups beside it, then remove it");
-    auto format = doc.FindMember("format");
-    if (format == doc.MemberEnd() || !format->value.IsInt() ||
-        format->value.GetInt() != kRecordFormat)
-        return make_error(path + ": unknown record format (written by a newer runcwrap?)");
-    RouteRecord record;
-    record.side_file = json_string(doc, "side_file");
-    record.entry_dir = json_string(doc, "entry_dir");
-    record.binary = json_string(doc, "binary");
-    if (auto it = doc.FindMember("handlers"); it != doc.MemberEnd() && it->value.IsArray())
-        for (const auto& h : it->value.GetArray()) {
-            if (!h.IsObject()) continue;
-            RoutedHandler rh{json_string(h, "name"),
-                             json_string(h, "file"),
-                             json_string(h, "plugin"),
-                             json_string(h, "entry"),
-                             json_bool(h, "binary_name_was_set"),
-                             json_string(h, "binary_name_before"),
-                             json_bool(h, "options_table_added")};
-            if (!rh.had_binary_name) rh.binary_name_before.clear();
-            record.handlers.push_back(std::move(rh));
-        }
-    if (auto it = doc.FindMember("files"); it != doc.MemberEnd() && it->value.IsArray())
-        for (const auto& f : it->value.GetArray())
-            if (f.IsObject())
-                record.files.push_back({json_string(f, "path"), json_string(f, "backup"),
-                                        json_string(f, "sha256_before"),
-                                        json_string(f, "sha256_after")});
-    if (auto it = doc.FindMember("dirs"); it != doc.MemberEnd() && it->value.IsArray())
-        for (const auto& d : it->value.GetArray())
-            if (d.IsString()) record.dirs.emplace_back(d.GetString());
-    return record;
-}
+// ---- the record (cli/route_record.hpp) ------------------------------------------------------
 
 std::string record_path(const RouteRequest& r) { return r.state_dir + "/" + kRecordName; }
 
@@ -294,7 +148,7 @@ Result<std::optional<RouteRecord>> read_record(const RouteRequest& r) {
         if (err == ENOENT) return std::optional<RouteRecord>{};
         return text.error();
     }
-    auto record = parse_record(*text, staged(r, record_path(r)));
+    auto record = parse_route_record(*text, staged(r, record_path(r)));
     if (!record) return record.error();
     return std::optional<RouteRecord>(std::move(*record));
 }
@@ -746,7 +600,8 @@ int apply_route(const RouteRequest& r, Plan& plan, std::ostream& out, std::ostre
             return fail(err, st.error());
         for (const auto& dir : made) plan.record.dirs.push_back(node_path_of(r, dir));
     }
-    if (auto st = files::edit_with_text(staged(r, record_path(r)), record_json(plan.record), 0600);
+    if (auto st = files::edit_with_text(staged(r, record_path(r)), format_route_record(plan.record),
+                                        0600);
         !st)
         return fail(err, st.error());
     for (const auto& entry : plan.entries) {
