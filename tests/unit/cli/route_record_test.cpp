@@ -19,9 +19,8 @@ RouteRecord sample() {
                           "/usr/bin/nvidia-container-runtime", false});
     r.handlers.push_back({"runc", "/etc/containerd/config.toml", "io.containerd.grpc.v1.cri",
                           "/usr/local/lib/runcwrap/handlers/runc/runc", false, "", true});
-    r.files.push_back({"/etc/containerd/config.toml",
-                       "/var/lib/runcwrap/route/backup/config.toml", std::string(64, 'a'),
-                       std::string(64, 'b')});
+    r.files.push_back({"/etc/containerd/config.toml", "/var/lib/runcwrap/route/backup/config.toml",
+                       std::string(64, 'a'), std::string(64, 'b')});
     r.dirs = {"/usr/local/lib/runcwrap", "/usr/local/lib/runcwrap/handlers"};
     return r;
 }
@@ -75,8 +74,9 @@ TEST(RouteRecord, AnUnsetBinaryNameIsWrittenAbsentAndReadBackUnset) {
 TEST(RouteRecord, ARecordUndoCannotTrustIsRefusedByName) {
     auto not_json = parse_route_record("{ torn", "/var/lib/runcwrap/route/record.json");
     ASSERT_FALSE(not_json);
-    EXPECT_NE(not_json.error().message.find("/var/lib/runcwrap/route/record.json: not a route record"),
-              std::string::npos)
+    EXPECT_NE(
+        not_json.error().message.find("/var/lib/runcwrap/route/record.json: not a route record"),
+        std::string::npos)
         << not_json.error().message;
     EXPECT_NE(not_json.error().message.find("fix: restore containerd's config from the backups"),
               std::string::npos);
