@@ -97,6 +97,19 @@ Status finish_file(TempBeside& tmp, UniqueFd fd, const std::string& dest, mode_t
     return tmp.commit_to(dest);
 }
 
+// Reads `fd` to its end, handing each chunk to `take` (a Status: an error stops the read).
+template <typename Take>
+Status read_chunks(int fd, const std::string& path, Take take) {
+    char buf[65536];
+    while (true) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return io_error("read", path, errno);
+        if (n == 0) return ok_status();
+        if (auto st = take(std::string_view(buf, static_cast<std::size_t>(n))); !st) return st;
+    }
+}
+
 UniqueFd create_temp(const TempBeside& tmp) {
     return UniqueFd(
         ::open(tmp.path().c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -176,14 +189,13 @@ Result<std::string> sha256_of_file(const std::string& path) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return io_error("read", path, errno);
     Sha256 hash;
-    char buf[65536];
-    while (true) {
-        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return io_error("read", path, errno);
-        if (n == 0) break;
-        hash.update(std::string_view(buf, static_cast<std::size_t>(n)));
-    }
+    if (auto st = read_chunks(fd.get(), path,
+                              [&](std::string_view chunk) {
+                                  hash.update(chunk);
+                                  return ok_status();
+                              });
+        !st)
+        return st.error();
     return hash.hex_digest();
 }
 
@@ -236,15 +248,14 @@ Status replace_with_copy(const std::string& dest, const std::string& source, mod
     TempBeside tmp(dest);
     UniqueFd fd = create_temp(tmp);
     if (!fd.valid()) return io_error("create", tmp.path(), errno);
-    char buf[65536];
-    while (true) {
-        const ssize_t n = ::read(in.get(), buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return io_error("read", source, errno);
-        if (n == 0) break;
-        if (!write_all(fd.get(), buf, static_cast<std::size_t>(n)))
-            return io_error("write", tmp.path(), errno);
-    }
+    if (auto st = read_chunks(in.get(), source,
+                              [&](std::string_view chunk) {
+                                  return write_all(fd.get(), chunk.data(), chunk.size())
+                                             ? ok_status()
+                                             : Status(io_error("write", tmp.path(), errno));
+                              });
+        !st)
+        return st;
     return finish_file(tmp, std::move(fd), dest, mode,
                        as_root ? std::optional(kRoot) : std::nullopt);
 }
