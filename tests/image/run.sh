@@ -24,6 +24,11 @@
 #   6. node whose containerd PATH finds runc first: the pod fails, says why, changes nothing
 #   7. node with containerd 2.0.5 (fixed): nothing installed, the pod says so and is ready; with
 #      RUNCWRAP_INSTALL_ON_FIXED=1 it installs, and the uninstall restores the node
+#   8. node with containerd 1.7.24, a handler naming its runtime, RUNCWRAP_ROUTE_HANDLERS=all:
+#      installed and routed (the handler's entry, its side-file table, only its BinaryName line
+#      changed), a second pod changes nothing, the uninstall DaemonSet restores every byte,
+#      containerd's drop-in included; where nothing needs routing, nothing is routed and no
+#      restart is asked for
 #   0. the archive: per architecture (amd64, arm64 when built), the binaries are that machine's
 # Root only. About 15 seconds once the image is built.
 set -euo pipefail
@@ -206,6 +211,9 @@ version = 2
   SystemdCgroup = false
   Root = "/run/containerd/runc"
 TOML
+        # named: the handler names its runtime, so the shim runs it directly and runcwrap only
+        # sees its calls once the handler is routed (issue #15)
+        [[ $style != named ]] || echo '  BinaryName = "/usr/sbin/runc"' >>"$r/etc/containerd/conf.d/10-runc.toml"
     fi
     # A node's /proc and /dev (doctor runs programs with /dev/null as stdin).
     mount --bind /proc "$r/proc"
@@ -489,6 +497,72 @@ else
 fi
 stop_pod pod4
 uninstall_node pod4u "$S3" "$before" "node 2.0.4"
+
+# ---- node 5: containerd 1.7.24, its handler routed (RUNCWRAP_ROUTE_HANDLERS=all) ----------------
+# The DaemonSet's route pass-through. The drop-in's handler names its runtime (BinaryName
+# /usr/sbin/runc: on 1.7 runcwrap never sees its calls, issue #15): the pod installs, routes it
+# through its entry, records its options in the side file's [handlers.runc], says containerd
+# must be restarted (and restarts nothing); a second pod changes nothing and says so; the
+# uninstall DaemonSet puts every byte back, containerd's drop-in included.
+S5=$T/node5
+mkdir -p "$S5"
+stage_node "$S5" 1.7.24 named
+before=$(listing "$S5")
+cp "$S5/etc/containerd/conf.d/10-runc.toml" "$T/node5-dropin.before"
+EXTRA_ENV=(RUNCWRAP_ROUTE_HANDLERS=all)
+start_pod pod7 "$S5"
+entry=/usr/local/lib/runcwrap/handlers/runc/runc
+dropin_diff=$(diff "$T/node5-dropin.before" "$S5/etc/containerd/conf.d/10-runc.toml" || true)
+table=$(sed -n '/^\[handlers.runc\]$/,/^\[/p' "$S5/etc/runcwrap/config.toml" 2>/dev/null)
+if [[ $(cat "$T/pods/pod7/state" 2>/dev/null) == "installed /usr/local/bin" && -L $S5$entry ]] &&
+    [[ $(readlink "$S5$entry") == /usr/local/bin/runcwrap ]] && # a node path: the node's runcwrap
+    grep -qx 'BinaryName = "/usr/sbin/runc"' <<<"$table" && grep -qx 'Root = "/run/containerd/runc"' <<<"$table" &&
+    [[ $(grep -c '^[<>]' <<<"$dropin_diff") == 2 ]] &&
+    grep -qxF '<   BinaryName = "/usr/sbin/runc"' <<<"$dropin_diff" && grep -qxF ">   BinaryName = \"$entry\"" <<<"$dropin_diff" &&
+    grep -q '^runcwrap-installer: routed (RUNCWRAP_ROUTE_HANDLERS=all): containerd must be restarted' "$T/pods/pod7.log" &&
+    pod_exec pod7 probe "${M_PROBE[@]}"; then
+    pass "node 1.7.24, handler naming /usr/sbin/runc, RUNCWRAP_ROUTE_HANDLERS=all: installed and routed (entry $entry -> runcwrap; [handlers.runc] has the handler's BinaryName and Root; only the drop-in's BinaryName line changed), the pod says containerd must be restarted, the probe passes"
+else
+    fail "node 1.7.24 routed: state '$(cat "$T/pods/pod7/state" 2>/dev/null)', entry '$(readlink "$S5$entry" 2>&1)', table '$(tr '\n' ' ' <<<"$table")', drop-in diff: $(tr '\n' ' ' <<<"$dropin_diff")"
+    sed 's/^/    /' "$T/pods/pod7.log" | tail -n 30
+fi
+routed=$(listing "$S5")
+stop_pod pod7
+start_pod pod7b "$S5"
+if [[ $(cat "$T/pods/pod7b/state" 2>/dev/null) == "installed /usr/local/bin" && $(listing "$S5") == "$routed" ]] &&
+    grep -q '^runcwrap-installer: RUNCWRAP_ROUTE_HANDLERS=all: routed earlier .*nothing changed now' "$T/pods/pod7b.log"; then
+    pass "node 1.7.24 routed: a new pod with the same env changes nothing and says so ($(wc -l <<<"$routed") paths compared)"
+else
+    fail "node 1.7.24 routed: the second pod (state '$(cat "$T/pods/pod7b/state" 2>/dev/null)'):"
+    diff <(echo "$routed") <(listing "$S5") | sed 's/^/    /' | head -n 20 || true
+    grep '^runcwrap-installer' "$T/pods/pod7b.log" | sed 's/^/    /' | tail -n 8
+fi
+EXTRA_ENV=()
+stop_pod pod7b
+uninstall_node pod7u "$S5" "$before" "node 1.7.24 routed"
+
+# ---- node 6: RUNCWRAP_ROUTE_HANDLERS=all where nothing needs routing -----------------------------
+# The handler leaves BinaryName unset: the shim already runs runc from PATH, i.e. runcwrap. The
+# pod routes nothing, leaves containerd's config as it was, and does not ask for a restart.
+S6=$T/node6
+mkdir -p "$S6"
+stage_node "$S6" 1.7.24
+before=$(listing "$S6")
+cp "$S6/etc/containerd/conf.d/10-runc.toml" "$T/node6-dropin.before"
+EXTRA_ENV=(RUNCWRAP_ROUTE_HANDLERS=all)
+start_pod pod8 "$S6"
+EXTRA_ENV=()
+if [[ $(cat "$T/pods/pod8/state" 2>/dev/null) == "installed /usr/local/bin" && ! -e $S6/usr/local/lib/runcwrap ]] &&
+    cmp -s "$T/node6-dropin.before" "$S6/etc/containerd/conf.d/10-runc.toml" &&
+    grep -q '^runcwrap-installer: RUNCWRAP_ROUTE_HANDLERS=all: nothing routed, containerd.s config is unchanged' "$T/pods/pod8.log" &&
+    ! grep -q 'must be restarted' "$T/pods/pod8.log"; then
+    pass "node 1.7.24, BinaryName unset, RUNCWRAP_ROUTE_HANDLERS=all: installed, nothing routed (it already leads to runcwrap), containerd's config unchanged, no restart asked for"
+else
+    fail "node 1.7.24 nothing to route: state '$(cat "$T/pods/pod8/state" 2>/dev/null)'"
+    grep '^runcwrap-installer' "$T/pods/pod8.log" | sed 's/^/    /' | tail -n 8
+fi
+stop_pod pod8
+uninstall_node pod8u "$S6" "$before" "node 1.7.24 with nothing to route"
 
 # ---- node 4: nowhere to go (containerd's PATH finds runc in its first folder) --------------------
 S4=$T/node4

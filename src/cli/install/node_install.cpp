@@ -239,12 +239,25 @@ int NodeInstaller::install() {
     std::string shown;
     for (const auto& a : args) shown += " " + a;
     say("running runcwrap install" + shown);
+    // route's record says whether this pod routed anything: only then must containerd restart.
+    const std::string record = host_ + kRouteStateDir + "/record.json";
+    const auto record_before = read_file(record);
     if (const CommandResult r = install_with(args); r.status != 0) return r.status;
-    if (!route.empty())
-        say("routed (RUNCWRAP_ROUTE_HANDLERS=" + route +
-            "): containerd must be restarted to read the routed config (on the node: "
-            "systemctl restart containerd); until then its handlers run their runtimes "
-            "directly, as before");
+    if (!route.empty()) {
+        const auto record_after = read_file(record);
+        if (!record_after)
+            say("RUNCWRAP_ROUTE_HANDLERS=" + route +
+                ": nothing routed, containerd's config is unchanged: every handler asked for "
+                "already leads to runcwrap (route's lines above say why)");
+        else if (record_before && *record_before == *record_after)
+            say("RUNCWRAP_ROUTE_HANDLERS=" + route + ": routed earlier (" + record +
+                "), nothing changed now");
+        else
+            say("routed (RUNCWRAP_ROUTE_HANDLERS=" + route +
+                "): containerd must be restarted to read the routed config (on the node: "
+                "systemctl restart containerd); until then its handlers run their runtimes "
+                "directly, as before");
+    }
     say("checking: runcwrap doctor --bin-dir " + *bin_dir + " --containerd-pid " + pid + " (in " +
         host_ + ")");
     const CommandResult checked = doctor(*bin_dir, pid);
