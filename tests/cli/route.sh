@@ -390,6 +390,53 @@ t_route_tables_read_by_wrapper() {
         pass wrapper-reads-tables
 }
 
+# --restart-containerd where systemd runs: after routing (and after undo) route runs
+# `systemctl restart containerd` from PATH and reports its failure. systemd does not run on
+# this machine, so this runs in a private mount namespace whose /run has an empty
+# /run/systemd/system (sd_booted's test) and with a stand-in systemctl first in PATH that
+# records its arguments: what is tested is route's side (when it restarts, what it runs, what
+# it says), not systemd's restart.
+t_route_restart_containerd() {
+    local p out rc
+    p=$(stage restart containerd-1.7.24-handlers.toml)
+    mkdir -p "$p/fakebin"
+    # shellcheck disable=SC2016 # the stand-in's own $* and $FAKE_SYSTEMCTL_RC
+    printf '#!/bin/sh\necho "$*" >>"%s"\nexit "${FAKE_SYSTEMCTL_RC:-0}"\n' "$p/systemctl.log" >"$p/fakebin/systemctl"
+    chmod 0755 "$p/fakebin/systemctl"
+    local paths=(--containerd-config "$p/etc/containerd/config.toml" --config "$p/etc/runcwrap/config.toml"
+        --entry-dir "$p/entries" --bin-dir "$p/usr/local/bin" --state-dir "$p/state" --containerd-state "$p/run-containerd")
+    with_systemd() { # ENV... -- ARGS...: route in a mount namespace where systemd seems to run
+        unshare -m --propagation private sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/systemd/system && exec "$@"' \
+            sh env PATH="$p/fakebin:$PATH" "$@"
+    }
+    out=$(with_systemd "$BIN" route --all --restart-containerd "${paths[@]}" 2>&1)
+    rc=$?
+    { [ "$rc" = 0 ] && [ "$(cat "$p/systemctl.log" 2>/dev/null)" = "restart containerd" ] &&
+        [ "$(readlink "$p/entries/crun/runc")" = "$p/usr/local/bin/runcwrap" ]; } || {
+        fail restart-containerd "route --all --restart-containerd: exit $rc, systemctl calls [$(cat "$p/systemctl.log" 2>/dev/null)]: $out"
+        return
+    }
+    expect_contains restart-containerd "$out" "restarting containerd: systemctl restart containerd" || return
+    # Nothing to change: no restart either.
+    out=$(with_systemd "$BIN" route --all --restart-containerd "${paths[@]}" 2>&1)
+    rc=$?
+    { [ "$rc" = 0 ] && [ "$(grep -c . "$p/systemctl.log")" = 1 ]; } || {
+        fail restart-containerd "a second route (nothing to change) restarted containerd or failed: exit $rc, calls $(grep -c . "$p/systemctl.log"): $out"
+        return
+    }
+    # The undo restarts it too, and a failing restart is an error that says where to look; the
+    # config is already back (a containerd restarted later no longer leads to the entries).
+    out=$(with_systemd FAKE_SYSTEMCTL_RC=3 "$BIN" route --undo --restart-containerd "${paths[@]}" 2>&1)
+    rc=$?
+    { [ "$rc" != 0 ] && [ "$(grep -c . "$p/systemctl.log")" = 2 ] &&
+        cmp -s "$CONFIGS/containerd-1.7.24-handlers.toml" "$p/etc/containerd/config.toml"; } || {
+        fail restart-containerd "undo with a failing restart: exit $rc, calls $(grep -c . "$p/systemctl.log"), config back: $(cmp "$CONFIGS/containerd-1.7.24-handlers.toml" "$p/etc/containerd/config.toml" 2>&1 && echo yes): $out"
+        return
+    }
+    expect_contains restart-containerd "$out" "systemctl restart containerd failed (exit 3); see journalctl -u containerd" &&
+        pass restart-containerd
+}
+
 t_route_all
 t_route_tables_read_by_wrapper
 t_route_idempotent
@@ -399,6 +446,7 @@ t_route_undo_keeps_operator_edit
 t_route_dropin
 t_route_errors
 t_route_undo_with_dependents
+t_route_restart_containerd
 
 echo "route: $passed passed, $failed failed"
 [ "$failed" = 0 ]
