@@ -5,34 +5,38 @@
 #include "common/environment.hpp"
 
 namespace runcwrap::install {
+namespace {
+
+using Run = int (*)(const std::vector<std::string>&, const Environment&);
+
+// A subcommand that parses its own arguments (install.sh's options, not CLI11's): everything
+// after its name goes to `run`, whose exit status ends the CLI (CLI11 returns a RuntimeError's
+// code and prints nothing for it).
+void add_passthrough(CLI::App& app, const char* name, const char* help, Run run, char** envp) {
+    auto* sub = app.add_subcommand(name, help);
+    sub->prefix_command();
+    sub->set_help_flag();
+    sub->allow_extras();
+    sub->callback([sub, run, envp] {
+        const Environment env(envp);
+        throw CLI::RuntimeError(run(sub->remaining(), env));
+    });
+}
+
+}  // namespace
 
 void register_install_command(CLI::App& app, char** envp) {
-    auto* install = app.add_subcommand(
-        "install",
+    add_passthrough(
+        app, "install",
         "Install runcwrap as `runc` on this node (or under --prefix), write its side file, check\n"
         "containerd's PATH, run doctor; --uninstall removes exactly that. Options: "
-        "`runcwrap install --help`");
-    install->prefix_command();
-    install->set_help_flag();
-    install->allow_extras();
-    // The install's exit status ends the CLI: CLI11 returns a RuntimeError's code and prints
-    // nothing for it.
-    install->callback([install, envp] {
-        const Environment env(envp);
-        throw CLI::RuntimeError(run_install(install->remaining(), env));
-    });
-
-    auto* node = app.add_subcommand(
-        "node-install",
+        "`runcwrap install --help`",
+        run_install, envp);
+    add_passthrough(
+        app, "node-install",
         "The installer image's entry point: install | uninstall [--wait] | check on the node\n"
-        "mounted at $HOST_ROOT (default /host), through `runcwrap install --prefix`");
-    node->prefix_command();
-    node->set_help_flag();
-    node->allow_extras();
-    node->callback([node, envp] {
-        const Environment env(envp);
-        throw CLI::RuntimeError(run_node_install(node->remaining(), env));
-    });
+        "mounted at $HOST_ROOT (default /host), through `runcwrap install --prefix`",
+        run_node_install, envp);
 }
 
 }  // namespace runcwrap::install

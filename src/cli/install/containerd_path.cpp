@@ -12,14 +12,7 @@
 namespace runcwrap::install {
 
 std::vector<std::string> search_path_folders(std::string_view value) {
-    std::vector<std::string> out;
-    while (!value.empty()) {
-        auto colon = value.find(':');
-        out.emplace_back(value.substr(0, colon));
-        if (colon == std::string_view::npos) break;
-        value.remove_prefix(colon + 1);
-    }
-    return out;
+    return split_on(value, ':');
 }
 
 SearchPathVerdict judge_search_path(std::string_view value, std::string_view bin_dir,
@@ -35,15 +28,10 @@ SearchPathVerdict judge_search_path(std::string_view value, std::string_view bin
 }
 
 std::optional<std::string> environ_value(std::string_view block, std::string_view name) {
-    while (!block.empty()) {
-        auto nul = block.find('\0');
-        std::string_view entry = block.substr(0, nul);
-        if (entry.size() > name.size() && entry.substr(0, name.size()) == name &&
+    for (const std::string& entry : split_on(block, '\0'))
+        if (entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 &&
             entry[name.size()] == '=')
-            return std::string(entry.substr(name.size() + 1));
-        if (nul == std::string_view::npos) break;
-        block.remove_prefix(nul + 1);
-    }
+            return entry.substr(name.size() + 1);
     return std::nullopt;
 }
 

@@ -32,17 +32,6 @@ void show_indented(const std::string& output) {
     std::fflush(stdout);
 }
 
-std::vector<std::string> split_nul(std::string_view block) {
-    std::vector<std::string> out;
-    while (!block.empty()) {
-        auto nul = block.find('\0');
-        out.emplace_back(block.substr(0, nul));
-        if (nul == std::string_view::npos) break;
-        block.remove_prefix(nul + 1);
-    }
-    return out;
-}
-
 bool digits(std::string_view s) {
     if (s.empty()) return false;
     for (char c : s)
@@ -352,7 +341,7 @@ bool containerd_has_fix(std::string_view version) {
 
 std::string containerd_config_of(std::string_view cmdline) {
     std::string prev;
-    for (const auto& a : split_nul(cmdline)) {
+    for (const auto& a : split_on(cmdline, '\0')) {
         if (prev == "--config" || prev == "-c") return a;
         if (a.rfind("--config=", 0) == 0) return a.substr(9);
         prev = a;

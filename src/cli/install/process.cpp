@@ -53,13 +53,13 @@ std::string without_trailing_newlines(std::string text) {
     return text;
 }
 
-std::vector<std::string> lines_of(std::string_view text) {
+std::vector<std::string> split_on(std::string_view text, char separator) {
     std::vector<std::string> out;
     while (!text.empty()) {
-        auto nl = text.find('\n');
-        out.emplace_back(text.substr(0, nl));
-        if (nl == std::string_view::npos) break;
-        text.remove_prefix(nl + 1);
+        auto end = text.find(separator);
+        out.emplace_back(text.substr(0, end));
+        if (end == std::string_view::npos) break;
+        text.remove_prefix(end + 1);
     }
     return out;
 }

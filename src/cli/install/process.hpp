@@ -38,7 +38,12 @@ std::optional<std::string> find_in_path(std::string_view name, std::string_view 
 // Drops trailing newlines (what a shell's $(...) does with a program's output).
 std::string without_trailing_newlines(std::string text);
 
+// The fields of `text` between `separator`s, as the shell's `IFS=SEP read -a` splits them: an
+// empty field between two separators is kept, a trailing separator ends the last field, and ""
+// has none. PATH's folders (':'), /proc's NUL-separated blocks ('\0'), lines ('\n').
+std::vector<std::string> split_on(std::string_view text, char separator);
+
 // The output's lines (none for "").
-std::vector<std::string> lines_of(std::string_view text);
+inline std::vector<std::string> lines_of(std::string_view text) { return split_on(text, '\n'); }
 
 }  // namespace runcwrap::install

@@ -118,8 +118,10 @@ StepResult Installer::remove_binaries() {
     }
     restore_backup(runc_live());
     if (!manifest_.binary_sha.empty()) {
-        const bool unchanged = is_regular(runcwrap) && sha256_of_file(runcwrap).ok() &&
-                               *sha256_of_file(runcwrap) == manifest_.binary_sha;
+        bool unchanged = false;  // the file install copied, byte for byte (read once)
+        if (is_regular(runcwrap))
+            if (const auto sha = sha256_of_file(runcwrap); sha)
+                unchanged = *sha == manifest_.binary_sha;
         if (is_regular(runcwrap) && (unchanged || options_.force))
             remove_path(runcwrap, "the binary install copied");
         else if (exists(runcwrap))
